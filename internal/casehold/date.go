@@ -1,0 +1,81 @@
+package casehold
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// DateLayout is the one wire format for calendar dates (ISO 8601, no time).
+const DateLayout = "2006-01-02"
+
+// Date is a calendar date with no time of day or zone: the day a letter arrived,
+// a deadline, the date a scanned record was made.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate parses YYYY-MM-DD. field names the input in the error.
+func ParseDate(field, s string) (Date, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return Date{}, Errorf(EINVALID, "%s must be a date in the form YYYY-MM-DD", field)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the calendar date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Time returns midnight UTC at the start of d.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// AddDays returns d moved n calendar days.
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
+// DaysUntil returns the number of calendar days from d to e (negative if e is earlier).
+func (d Date) DaysUntil(e Date) int { return int(e.Time().Sub(d.Time()).Hours() / 24) }
+
+// Before reports whether d is strictly before e.
+func (d Date) Before(e Date) bool { return d.Time().Before(e.Time()) }
+
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// MarshalJSON writes "YYYY-MM-DD", or null when unset.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+// UnmarshalJSON reads "YYYY-MM-DD" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Errorf(EINVALID, "date must be a string in the form YYYY-MM-DD")
+	}
+	p, err := ParseDate("date", s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}

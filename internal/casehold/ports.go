@@ -1,0 +1,112 @@
+package casehold
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store keeps casehold's state. Every write is conditional, so two concurrent updates never
+// silently overwrite each other. Adapters: internal/boltstore, internal/dynamostore;
+// contract: internal/storetest.
+type Store interface {
+	// CreateMatter stores a new matter with Version 1. ECONFLICT if the id exists or another
+	// matter of the same Kind has the same Reference.
+	CreateMatter(ctx context.Context, m *Matter) error
+	// GetMatter returns the matter or ENOTFOUND.
+	GetMatter(ctx context.Context, id string) (*Matter, error)
+	// UpdateMatter replaces the matter if the stored Version equals m.Version, and then sets
+	// m.Version to the stored Version+1. ECONFLICT if the versions differ, ENOTFOUND if absent.
+	// Kind and Reference never change.
+	UpdateMatter(ctx context.Context, m *Matter) error
+	// ListMatters returns matters with the given status, oldest first, using an index.
+	ListMatters(ctx context.Context, status MatterStatus) ([]*Matter, error)
+
+	// CreateDocument stores a new document with Version 1 and files it under each of its
+	// MatterIDs. ECONFLICT if the id exists.
+	CreateDocument(ctx context.Context, d *Document) error
+	// GetDocument returns the document or ENOTFOUND.
+	GetDocument(ctx context.Context, id string) (*Document, error)
+	// ListMatterDocuments returns every document filed under the matter, oldest first.
+	ListMatterDocuments(ctx context.Context, matterID string) ([]*Document, error)
+	// AddHold adds matterID to the document's HeldBy (and MatterIDs) in one conditional
+	// write and returns the document as stored after it. Adding a hold that is there
+	// already changes nothing. ENOTFOUND if the document is absent.
+	AddHold(ctx context.Context, docID, matterID string) (*Document, error)
+	// RemoveHold removes matterID from HeldBy in one conditional write and returns the
+	// document as stored after it; the caller lifts the object's legal hold only when
+	// the returned HeldBy is empty. Removing an absent hold changes nothing.
+	RemoveHold(ctx context.Context, docID, matterID string) (*Document, error)
+
+	// AuditHead returns the newest link of the audit chain (zero when empty).
+	AuditHead(ctx context.Context) (AuditHead, error)
+	// AppendAudit stores e if e.Seq is exactly the head's Seq+1 and no event with e.ID
+	// exists; otherwise ECONFLICT and nothing is written.
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	// HasAuditEvent reports whether an event with this id was appended.
+	HasAuditEvent(ctx context.Context, id string) (bool, error)
+	// ListAudit returns up to limit events with Seq > after, in Seq order.
+	ListAudit(ctx context.Context, after uint64, limit int) ([]AuditEvent, error)
+
+	// Claim records key as done for at least ttl and reports true, or reports false if the
+	// key was claimed before and has not expired. Used to make outside events idempotent.
+	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
+// StoredObject describes one stored version in the evidence store.
+type StoredObject struct {
+	Key       string
+	VersionID string
+	SHA256    string // lower-case hex of the whole object
+	Size      int64
+}
+
+// Evidence is the write-once evidence store. Adapters: internal/fileevidence,
+// internal/s3evidence; contract: internal/evidencetest.
+type Evidence interface {
+	// Put stores the bytes read from r under key, write-once. It hashes what it reads, and if
+	// r returns an error nothing is stored and the error is returned wrapped. If legalHold is
+	// true the stored version is under legal hold from the moment it exists.
+	// ECONFLICT if key already has a version (never overwritten).
+	Put(ctx context.Context, key string, r io.Reader, legalHold bool) (StoredObject, error)
+	// Open returns a reader of exactly that version. ENOTFOUND if absent.
+	Open(ctx context.Context, key, versionID string) (io.ReadCloser, error)
+	// Stat describes the current version of key. ENOTFOUND if absent.
+	Stat(ctx context.Context, key string) (StoredObject, error)
+	// SetLegalHold turns the version's legal hold on or off. ENOTFOUND if absent.
+	SetLegalHold(ctx context.Context, key, versionID string, on bool) error
+	// LegalHold reports whether the version is under legal hold. ENOTFOUND if absent.
+	LegalHold(ctx context.Context, key, versionID string) (bool, error)
+	// Delete removes the version. EHELD if it is under legal hold; ENOTFOUND if absent.
+	Delete(ctx context.Context, key, versionID string) error
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// Message is an outgoing email. Subject never carries personal data.
+type Message struct {
+	From        string
+	To          []string
+	Cc          []string
+	Subject     string
+	Text        string
+	Attachments []Attachment
+}
+
+// Mailer sends email. Adapters: internal/outbox, internal/sesmail; contract: internal/mailtest.
+type Mailer interface {
+	// Send delivers msg and returns the transport's message id. EINVALID if msg has no
+	// recipient, no sender, or a header value with CR or LF.
+	Send(ctx context.Context, msg Message) (string, error)
+}
+
+// Clock tells the time; injected so deadlines are testable.
+type Clock interface{ Now() time.Time }
+
+// IDs makes new unique ids; injected so tests are deterministic.
+type IDs interface{ New() string }
