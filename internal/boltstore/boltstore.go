@@ -1,0 +1,477 @@
+// Package boltstore is the embedded casehold.Store: one bbolt file, every conditional write
+// checked and applied inside a single read-write transaction, so bbolt's single writer makes
+// each one atomic without any extra locking.
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+var _ casehold.Store = (*Store)(nil)
+
+// Bucket names. Index buckets hold keys only; the value is empty.
+var (
+	bucketMatters   = []byte("matters")    // matter id -> Matter JSON
+	bucketRefs      = []byte("matter_ref") // kind \x00 reference -> matter id
+	bucketStatus    = []byte("status")     // status \x00 created \x00 id -> nil
+	bucketDocuments = []byte("documents")  // document id -> Document JSON
+	bucketFiling    = []byte("filing")     // matter id \x00 uploaded \x00 doc id -> nil
+	bucketAudit     = []byte("audit")      // big-endian seq -> AuditEvent JSON
+	bucketAuditIDs  = []byte("audit_id")   // event id -> big-endian seq
+	bucketClaims    = []byte("claims")     // claim key -> claim JSON
+)
+
+var allBuckets = [][]byte{
+	bucketMatters, bucketRefs, bucketStatus, bucketDocuments,
+	bucketFiling, bucketAudit, bucketAuditIDs, bucketClaims,
+}
+
+// lockTimeout bounds the wait for bbolt's exclusive file lock, so a second process
+// pointed at the same file fails with a clear error instead of hanging.
+const lockTimeout = 2 * time.Second
+
+// Store is a casehold.Store backed by a bbolt file.
+type Store struct {
+	db *bolt.DB
+	// Now tells the time for claim expiry; tests replace it. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the bbolt file at path.
+func Open(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open state file %s: it is locked by another process (is casehold already running?): %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open state file %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state file %s: %w", path, err)
+	}
+	return &Store{db: db, Now: time.Now}, nil
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// view and update refuse to start work for a cancelled context; bbolt transactions
+// themselves cannot be interrupted, and they are short.
+func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(fn)
+}
+
+func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(fn)
+}
+
+// --- matters ---
+
+func (s *Store) CreateMatter(ctx context.Context, m *casehold.Matter) error {
+	stored := *m
+	stored.Version = 1
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		matters := tx.Bucket(bucketMatters)
+		if matters.Get([]byte(m.ID)) != nil {
+			return casehold.Errorf(casehold.ECONFLICT, "matter %s already exists", m.ID)
+		}
+		refs := tx.Bucket(bucketRefs)
+		rk := refKey(m.Kind, m.Reference)
+		if refs.Get(rk) != nil {
+			return casehold.Errorf(casehold.ECONFLICT, "a matter of this kind with this reference already exists")
+		}
+		if err := putJSON(matters, []byte(m.ID), &stored); err != nil {
+			return err
+		}
+		if err := refs.Put(rk, []byte(m.ID)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketStatus).Put(statusKey(&stored), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("create matter %s: %w", m.ID, err)
+	}
+	m.Version = 1
+	return nil
+}
+
+func (s *Store) GetMatter(ctx context.Context, id string) (*casehold.Matter, error) {
+	var m casehold.Matter
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketMatters), []byte(id), &m, "matter")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get matter %s: %w", id, err)
+	}
+	return &m, nil
+}
+
+func (s *Store) UpdateMatter(ctx context.Context, m *casehold.Matter) error {
+	var next int64
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		matters := tx.Bucket(bucketMatters)
+		var old casehold.Matter
+		if err := getJSON(matters, []byte(m.ID), &old, "matter"); err != nil {
+			return err
+		}
+		if old.Version != m.Version {
+			return casehold.Errorf(casehold.ECONFLICT, "matter %s was changed by someone else (version %d, not %d)", m.ID, old.Version, m.Version)
+		}
+		stored := *m
+		// Kind and Reference key the uniqueness index; keeping the stored ones means the
+		// index can never go stale.
+		stored.Kind, stored.Reference = old.Kind, old.Reference
+		stored.Version = old.Version + 1
+		if err := putJSON(matters, []byte(m.ID), &stored); err != nil {
+			return err
+		}
+		status := tx.Bucket(bucketStatus)
+		if err := status.Delete(statusKey(&old)); err != nil {
+			return err
+		}
+		if err := status.Put(statusKey(&stored), nil); err != nil {
+			return err
+		}
+		next = stored.Version
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update matter %s: %w", m.ID, err)
+	}
+	m.Version = next
+	return nil
+}
+
+func (s *Store) ListMatters(ctx context.Context, status casehold.MatterStatus) ([]*casehold.Matter, error) {
+	out := []*casehold.Matter{}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		matters := tx.Bucket(bucketMatters)
+		prefix := append([]byte(status), 0)
+		c := tx.Bucket(bucketStatus).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := k[bytes.LastIndexByte(k, 0)+1:]
+			var m casehold.Matter
+			if err := getJSON(matters, id, &m, "matter"); err != nil {
+				return fmt.Errorf("status index names a missing matter: %w", err)
+			}
+			out = append(out, &m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s matters: %w", status, err)
+	}
+	return out, nil
+}
+
+func refKey(kind casehold.MatterKind, ref string) []byte {
+	return []byte(string(kind) + "\x00" + ref)
+}
+
+func statusKey(m *casehold.Matter) []byte {
+	return []byte(string(m.Status) + "\x00" + timeKey(m.CreatedAt) + "\x00" + m.ID)
+}
+
+// timeKey formats t so that byte order is time order: UTC, fixed width.
+func timeKey(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+}
+
+// --- documents ---
+
+func (s *Store) CreateDocument(ctx context.Context, d *casehold.Document) error {
+	stored := *d
+	stored.Version = 1
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		docs := tx.Bucket(bucketDocuments)
+		if docs.Get([]byte(d.ID)) != nil {
+			return casehold.Errorf(casehold.ECONFLICT, "document %s already exists", d.ID)
+		}
+		if err := putJSON(docs, []byte(d.ID), &stored); err != nil {
+			return err
+		}
+		for _, mid := range stored.MatterIDs {
+			if err := tx.Bucket(bucketFiling).Put(filingKey(mid, &stored), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create document %s: %w", d.ID, err)
+	}
+	d.Version = 1
+	return nil
+}
+
+func (s *Store) GetDocument(ctx context.Context, id string) (*casehold.Document, error) {
+	var d casehold.Document
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketDocuments), []byte(id), &d, "document")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get document %s: %w", id, err)
+	}
+	return &d, nil
+}
+
+func (s *Store) ListMatterDocuments(ctx context.Context, matterID string) ([]*casehold.Document, error) {
+	out := []*casehold.Document{}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		docs := tx.Bucket(bucketDocuments)
+		prefix := []byte(matterID + "\x00")
+		c := tx.Bucket(bucketFiling).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := k[bytes.LastIndexByte(k, 0)+1:]
+			var d casehold.Document
+			if err := getJSON(docs, id, &d, "document"); err != nil {
+				return fmt.Errorf("filing index names a missing document: %w", err)
+			}
+			out = append(out, &d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list documents of matter %s: %w", matterID, err)
+	}
+	return out, nil
+}
+
+func (s *Store) AddHold(ctx context.Context, docID, matterID string) (*casehold.Document, error) {
+	d, err := s.changeDocument(ctx, docID, func(tx *bolt.Tx, d *casehold.Document) (bool, error) {
+		filed := containsString(d.MatterIDs, matterID)
+		if !d.AddHold(matterID) {
+			return false, nil
+		}
+		if !filed {
+			return true, tx.Bucket(bucketFiling).Put(filingKey(matterID, d), nil)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add hold of matter %s to document %s: %w", matterID, docID, err)
+	}
+	return d, nil
+}
+
+func (s *Store) RemoveHold(ctx context.Context, docID, matterID string) (*casehold.Document, error) {
+	d, err := s.changeDocument(ctx, docID, func(_ *bolt.Tx, d *casehold.Document) (bool, error) {
+		return d.RemoveHold(matterID), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("remove hold of matter %s from document %s: %w", matterID, docID, err)
+	}
+	return d, nil
+}
+
+// changeDocument reads, changes and writes a document in one transaction; change reports
+// whether it changed anything, and only then is the Version bumped.
+func (s *Store) changeDocument(ctx context.Context, id string, change func(*bolt.Tx, *casehold.Document) (bool, error)) (*casehold.Document, error) {
+	var d casehold.Document
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		docs := tx.Bucket(bucketDocuments)
+		if err := getJSON(docs, []byte(id), &d, "document"); err != nil {
+			return err
+		}
+		changed, err := change(tx, &d)
+		if err != nil || !changed {
+			return err
+		}
+		d.Version++
+		return putJSON(docs, []byte(id), &d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func filingKey(matterID string, d *casehold.Document) []byte {
+	return []byte(matterID + "\x00" + timeKey(d.UploadedAt) + "\x00" + d.ID)
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// --- audit ---
+
+func (s *Store) AuditHead(ctx context.Context) (casehold.AuditHead, error) {
+	var head casehold.AuditHead
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		head, err = auditHead(tx)
+		return err
+	})
+	if err != nil {
+		return casehold.AuditHead{}, fmt.Errorf("audit head: %w", err)
+	}
+	return head, nil
+}
+
+func auditHead(tx *bolt.Tx) (casehold.AuditHead, error) {
+	_, v := tx.Bucket(bucketAudit).Cursor().Last()
+	if v == nil {
+		return casehold.AuditHead{}, nil
+	}
+	var e casehold.AuditEvent
+	if err := json.Unmarshal(v, &e); err != nil {
+		return casehold.AuditHead{}, fmt.Errorf("decode newest audit event: %w", err)
+	}
+	return casehold.AuditHead{Seq: e.Seq, Hash: e.Hash}, nil
+}
+
+func (s *Store) AppendAudit(ctx context.Context, e casehold.AuditEvent) error {
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		head, err := auditHead(tx)
+		if err != nil {
+			return err
+		}
+		if e.Seq != head.Seq+1 {
+			return casehold.Errorf(casehold.ECONFLICT, "audit seq %d does not follow head %d", e.Seq, head.Seq)
+		}
+		ids := tx.Bucket(bucketAuditIDs)
+		if ids.Get([]byte(e.ID)) != nil {
+			return casehold.Errorf(casehold.ECONFLICT, "audit event %s already exists", e.ID)
+		}
+		k := seqKey(e.Seq)
+		if err := putJSON(tx.Bucket(bucketAudit), k, &e); err != nil {
+			return err
+		}
+		return ids.Put([]byte(e.ID), k)
+	})
+	if err != nil {
+		return fmt.Errorf("append audit event %d: %w", e.Seq, err)
+	}
+	return nil
+}
+
+func (s *Store) HasAuditEvent(ctx context.Context, id string) (bool, error) {
+	var found bool
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketAuditIDs).Get([]byte(id)) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("has audit event %s: %w", id, err)
+	}
+	return found, nil
+}
+
+func (s *Store) ListAudit(ctx context.Context, after uint64, limit int) ([]casehold.AuditEvent, error) {
+	out := []casehold.AuditEvent{}
+	if limit <= 0 {
+		return out, nil
+	}
+	if after == ^uint64(0) {
+		return out, nil
+	}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+			var e casehold.AuditEvent
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode audit event: %w", err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list audit after %d: %w", after, err)
+	}
+	return out, nil
+}
+
+func seqKey(seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, seq)
+}
+
+// --- claims ---
+
+type claim struct {
+	Expires time.Time `json:"expires"`
+}
+
+func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	now := s.now()
+	var won bool
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		claims := tx.Bucket(bucketClaims)
+		if v := claims.Get([]byte(key)); v != nil {
+			var c claim
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decode claim: %w", err)
+			}
+			if now.Before(c.Expires) {
+				return nil
+			}
+		}
+		won = true
+		return putJSON(claims, []byte(key), &claim{Expires: now.Add(ttl)})
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim %s: %w", key, err)
+	}
+	return won, nil
+}
+
+// --- encoding ---
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(key, data)
+}
+
+// getJSON decodes the value at key, or returns ENOTFOUND naming what. Decoding copies,
+// so callers never hold memory that bbolt owns.
+func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
+	data := b.Get(key)
+	if data == nil {
+		return casehold.Errorf(casehold.ENOTFOUND, "%s not found", what)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
+}

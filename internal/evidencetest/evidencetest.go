@@ -1,0 +1,222 @@
+// Package evidencetest is the contract every casehold.Evidence adapter passes: the local
+// write-once folder in every `go test`, S3 with Object Lock against the local gateway in
+// `make test`.
+package evidencetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+// Harness is a fresh, empty evidence store for one subtest.
+type Harness struct {
+	Evidence casehold.Evidence
+}
+
+// Run runs the whole contract. newHarness is called once per subtest.
+func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
+	ctx := context.Background()
+	data := bytes.Repeat([]byte("%PDF-1.7 evidence bytes\n"), 4096)
+	sum := sha256.Sum256(data)
+	wantSHA := hex.EncodeToString(sum[:])
+
+	put := func(t *testing.T, e casehold.Evidence, key string, hold bool) casehold.StoredObject {
+		t.Helper()
+		obj, err := e.Put(ctx, key, bytes.NewReader(data), hold)
+		if err != nil {
+			t.Fatalf("Put(%s): %v", key, err)
+		}
+		return obj
+	}
+	readAll := func(t *testing.T, e casehold.Evidence, key, version string) []byte {
+		t.Helper()
+		rc, err := e.Open(ctx, key, version)
+		if err != nil {
+			t.Fatalf("Open(%s, %s): %v", key, version, err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatalf("read %s: %v", key, err)
+		}
+		return b
+	}
+	code := func(t *testing.T, err error, want string) {
+		t.Helper()
+		if got := casehold.ErrorCode(err); got != want {
+			t.Fatalf("error code = %q (%v), want %q", got, err, want)
+		}
+	}
+	hold := func(t *testing.T, e casehold.Evidence, key, version string) bool {
+		t.Helper()
+		on, err := e.LegalHold(ctx, key, version)
+		if err != nil {
+			t.Fatalf("LegalHold(%s): %v", key, err)
+		}
+		return on
+	}
+
+	t.Run("PutOpenStat", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/m1/doc-1.pdf", true)
+		if obj.Key != "evidence/m1/doc-1.pdf" || obj.VersionID == "" || obj.SHA256 != wantSHA || obj.Size != int64(len(data)) {
+			t.Fatalf("Put = %+v, want key, a version id, sha %s, size %d", obj, wantSHA, len(data))
+		}
+		if got := readAll(t, e, obj.Key, obj.VersionID); !bytes.Equal(got, data) {
+			t.Fatalf("Open returned %d bytes that differ from the %d put", len(got), len(data))
+		}
+		st, err := e.Stat(ctx, obj.Key)
+		if err != nil {
+			t.Fatalf("Stat: %v", err)
+		}
+		if st.VersionID != obj.VersionID || st.Size != obj.Size || st.SHA256 != wantSHA {
+			t.Errorf("Stat = %+v, want %+v", st, obj)
+		}
+	})
+	t.Run("PutEmpty", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj, err := e.Put(ctx, "evidence/empty", bytes.NewReader(nil), false)
+		if err != nil {
+			t.Fatalf("Put empty: %v", err)
+		}
+		empty := sha256.Sum256(nil)
+		if obj.Size != 0 || obj.SHA256 != hex.EncodeToString(empty[:]) {
+			t.Errorf("Put empty = %+v", obj)
+		}
+	})
+	t.Run("HoldFromPut", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		held := put(t, e, "evidence/held", true)
+		free := put(t, e, "evidence/free", false)
+		if !hold(t, e, held.Key, held.VersionID) {
+			t.Error("version put with legalHold=true is not held")
+		}
+		if hold(t, e, free.Key, free.VersionID) {
+			t.Error("version put with legalHold=false is held")
+		}
+	})
+	t.Run("ErrConflictWriteOnce", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/once", true)
+		_, err := e.Put(ctx, "evidence/once", bytes.NewReader([]byte("replacement")), false)
+		code(t, err, casehold.ECONFLICT)
+		if got := readAll(t, e, obj.Key, obj.VersionID); !bytes.Equal(got, data) {
+			t.Fatal("a refused overwrite changed the stored bytes")
+		}
+		st, err := e.Stat(ctx, obj.Key)
+		if err != nil || st.VersionID != obj.VersionID {
+			t.Fatalf("after a refused overwrite Stat = %+v, %v; want version %s", st, err, obj.VersionID)
+		}
+	})
+	t.Run("ConcurrentPutsOneWins", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		const n = 4
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = e.Put(ctx, "evidence/race", bytes.NewReader([]byte(fmt.Sprintf("writer %d", i))), false)
+			}()
+		}
+		wg.Wait()
+		wins := 0
+		for _, err := range errs {
+			if err == nil {
+				wins++
+			} else if casehold.ErrorCode(err) != casehold.ECONFLICT {
+				t.Errorf("concurrent Put: %v", err)
+			}
+		}
+		if wins != 1 {
+			t.Errorf("%d concurrent Puts to one key succeeded, want 1", wins)
+		}
+	})
+	t.Run("ReaderErrorStoresNothing", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		boom := errors.New("client went away")
+		r := io.MultiReader(bytes.NewReader(data[:1000]), errReader{boom})
+		_, err := e.Put(ctx, "evidence/broken", r, true)
+		if !errors.Is(err, boom) {
+			t.Fatalf("Put with a failing reader = %v, want it to wrap the reader's error", err)
+		}
+		_, err = e.Stat(ctx, "evidence/broken")
+		code(t, err, casehold.ENOTFOUND)
+		// The key is still free for a good upload.
+		put(t, e, "evidence/broken", false)
+	})
+	t.Run("DeleteHeldRefused", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/keep", true)
+		code(t, e.Delete(ctx, obj.Key, obj.VersionID), casehold.EHELD)
+		if got := readAll(t, e, obj.Key, obj.VersionID); !bytes.Equal(got, data) {
+			t.Fatal("a refused delete changed the stored bytes")
+		}
+		if !hold(t, e, obj.Key, obj.VersionID) {
+			t.Error("a refused delete lifted the hold")
+		}
+	})
+	t.Run("HoldOffThenDelete", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/release", true)
+		if err := e.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
+			t.Fatalf("SetLegalHold off: %v", err)
+		}
+		if hold(t, e, obj.Key, obj.VersionID) {
+			t.Fatal("hold still on after SetLegalHold(false)")
+		}
+		if err := e.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
+			t.Fatalf("SetLegalHold on: %v", err)
+		}
+		code(t, e.Delete(ctx, obj.Key, obj.VersionID), casehold.EHELD)
+		if err := e.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
+			t.Fatalf("SetLegalHold off: %v", err)
+		}
+		if err := e.Delete(ctx, obj.Key, obj.VersionID); err != nil {
+			t.Fatalf("Delete of an unheld version: %v", err)
+		}
+		_, err := e.Open(ctx, obj.Key, obj.VersionID)
+		code(t, err, casehold.ENOTFOUND)
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/present", false)
+		cases := []struct {
+			name string
+			err  func() error
+		}{
+			{"OpenMissingKey", func() error { _, err := e.Open(ctx, "evidence/absent", obj.VersionID); return err }},
+			{"OpenMissingVersion", func() error { _, err := e.Open(ctx, obj.Key, "no-such-version"); return err }},
+			{"Stat", func() error { _, err := e.Stat(ctx, "evidence/absent"); return err }},
+			{"LegalHold", func() error { _, err := e.LegalHold(ctx, "evidence/absent", "v"); return err }},
+			{"SetLegalHold", func() error { return e.SetLegalHold(ctx, "evidence/absent", "v", true) }},
+			{"Delete", func() error { return e.Delete(ctx, "evidence/absent", "v") }},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) { code(t, c.err(), casehold.ENOTFOUND) })
+		}
+	})
+	t.Run("KeysAreOpaque", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		for _, key := range []string{"evidence/a/b/c.pdf", "evidence/with space & symbols (1).pdf"} {
+			obj := put(t, e, key, false)
+			if got := readAll(t, e, key, obj.VersionID); !bytes.Equal(got, data) {
+				t.Errorf("key %q did not round-trip", key)
+			}
+		}
+	})
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
