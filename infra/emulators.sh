@@ -158,7 +158,7 @@ stop_set() {
 	local dir=$1 name pid port alive=()
 	[[ -f $dir/pids ]] || return 0
 	while read -r name pid port; do
-		if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$port"; then
+		if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$port"; then
 			kill -TERM "$pid" 2>/dev/null && alive+=("$pid")
 		fi
 	done <"$dir/pids"

@@ -100,6 +100,9 @@ func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 // --- matters ---
 
 func (s *Store) CreateMatter(ctx context.Context, m *casehold.Matter) error {
+	if m.ID == "" {
+		return casehold.Errorf(casehold.EINVALID, "create matter: id is empty")
+	}
 	stored := *m
 	stored.Version = 1
 	err := s.update(ctx, func(tx *bolt.Tx) error {
@@ -212,6 +215,9 @@ func timeKey(t time.Time) string {
 // --- documents ---
 
 func (s *Store) CreateDocument(ctx context.Context, d *casehold.Document) error {
+	if d.ID == "" {
+		return casehold.Errorf(casehold.EINVALID, "create document: id is empty")
+	}
 	stored := *d
 	stored.Version = 1
 	err := s.update(ctx, func(tx *bolt.Tx) error {
@@ -359,6 +365,9 @@ func auditHead(tx *bolt.Tx) (casehold.AuditHead, error) {
 }
 
 func (s *Store) AppendAudit(ctx context.Context, e casehold.AuditEvent) error {
+	if e.ID == "" {
+		return casehold.Errorf(casehold.EINVALID, "append audit event: id is empty")
+	}
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		head, err := auditHead(tx)
 		if err != nil {
@@ -431,6 +440,9 @@ type claim struct {
 }
 
 func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if key == "" {
+		return false, casehold.Errorf(casehold.EINVALID, "claim: key is empty")
+	}
 	now := s.now()
 	var won bool
 	err := s.update(ctx, func(tx *bolt.Tx) error {

@@ -35,19 +35,23 @@ type Person struct {
 
 // Matter is one demand to preserve material.
 type Matter struct {
-	ID          string       `json:"id"`
-	Kind        MatterKind   `json:"kind"`
-	Reference   string       `json:"reference"` // the requester's reference, unique per kind
-	Contact     string       `json:"contact"`   // the requester's contact (name or address)
-	ReceivedOn  Date         `json:"received_on"`
-	Deadline    Date         `json:"deadline"`
-	Coordinator string       `json:"coordinator"` // staff id of the coordinating officer
-	People      []Person     `json:"people"`
-	Status      MatterStatus `json:"status"`
-	CreatedAt   time.Time    `json:"created_at"`
-	CreatedBy   string       `json:"created_by"`
-	ReleasedAt  *time.Time   `json:"released_at,omitempty"`
-	ReleasedBy  string       `json:"released_by,omitempty"`
+	ID          string     `json:"id"`
+	Kind        MatterKind `json:"kind"`
+	Reference   string     `json:"reference"` // the requester's reference, unique per kind
+	Contact     string     `json:"contact"`   // the requester's contact (name or address)
+	ReceivedOn  Date       `json:"received_on"`
+	Deadline    Date       `json:"deadline"`
+	Coordinator string     `json:"coordinator"` // staff id of the coordinating officer
+	// CoordinatorEmail is where notices about the matter go.
+	CoordinatorEmail string       `json:"coordinator_email,omitempty"`
+	People           []Person     `json:"people"`
+	Status           MatterStatus `json:"status"`
+	CreatedAt        time.Time    `json:"created_at"`
+	CreatedBy        string       `json:"created_by"`
+	ReleasedAt       *time.Time   `json:"released_at,omitempty"`
+	ReleasedBy       string       `json:"released_by,omitempty"`
+	// ReleaseReason records why holds were lifted, e.g. "direction withdrawn".
+	ReleaseReason string `json:"release_reason,omitempty"`
 	// Version is the optimistic-concurrency counter kept by the Store.
 	Version int64 `json:"version"`
 }

@@ -110,3 +110,24 @@ type Clock interface{ Now() time.Time }
 
 // IDs makes new unique ids; injected so tests are deterministic.
 type IDs interface{ New() string }
+
+// PresignedUpload is a one-time permission to PUT one file into staging.
+type PresignedUpload struct {
+	URL       string              `json:"url"`
+	Method    string              `json:"method"`
+	Headers   map[string][]string `json:"headers"` // the client must send exactly these
+	ExpiresAt time.Time           `json:"expires_at"`
+}
+
+// Staging is where large uploads land before they are secured: the upload bucket in AWS
+// (presigned S3 PUT), a folder served by the local server otherwise. Adapters:
+// internal/s3staging, internal/filestaging.
+type Staging interface {
+	// PresignPut permits one PUT of key carrying meta, valid for ttl.
+	PresignPut(ctx context.Context, key string, meta map[string]string, ttl time.Duration) (PresignedUpload, error)
+	// Open returns the staged bytes of that version and the metadata they were uploaded
+	// with. ENOTFOUND if absent (e.g. already secured and removed).
+	Open(ctx context.Context, key, versionID string) (io.ReadCloser, map[string]string, error)
+	// Delete removes a staged upload once it is secured. Absent is not an error.
+	Delete(ctx context.Context, key string) error
+}

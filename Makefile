@@ -1,0 +1,57 @@
+# casehold: `make run` starts it locally; `make test` installs what the tests need and runs them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CACHE       ?= $(CURDIR)/.cache
+TOOLS       := $(CACHE)/bin
+STATICCHECK := $(TOOLS)/staticcheck
+BENCHSTAT   := $(TOOLS)/benchstat
+FUZZTIME    ?= 10s
+# Every fuzz target: package path and function name.
+FUZZ_TARGETS := ./internal/pdfcheck:FuzzCheck ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims
+
+.PHONY: help run test check unit fuzz bench build tools clean-data
+
+help: ## list targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## start casehold locally on the embedded default (data in ./var)
+	go run ./cmd/casehold serve
+
+test: tools check ## everything CI runs: lint, race tests with the AWS emulators, short fuzzing
+	CASEHOLD_CACHE=$(CACHE) infra/emulators.sh run -- env CASEHOLD_REQUIRE_EMULATORS=1 go test -race -count=1 ./...
+	$(MAKE) fuzz
+
+check: tools ## gofmt, go vet, staticcheck
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet ./...
+	$(STATICCHECK) ./...
+
+unit: ## fast tests without emulators (AWS adapter tests skip with a note)
+	go test -race ./...
+
+fuzz: ## run each fuzz target for FUZZTIME
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+	  go test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+bench: tools ## benchmarks side by side with their baselines (see infra/bench.sh)
+	CASEHOLD_CACHE=$(CACHE) infra/bench.sh
+
+build: ## build every command and function
+	go build ./...
+
+tools: $(STATICCHECK) $(BENCHSTAT)
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+$(BENCHSTAT):
+	GOBIN=$(TOOLS) go install golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+clean-data: ## delete the local data folder ./var (evidence included!)
+	rm -rf ./var
+
+include infra/sam.mk

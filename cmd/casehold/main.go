@@ -1,0 +1,179 @@
+// Command casehold is the local single-process server and the admin CLI.
+//
+//	casehold serve            run the API on 127.0.0.1 with the embedded default
+//	casehold token STAFF-ID   print a bearer token for a demo staff member
+//	casehold verify [-repair] check the audit chain and every document's hash and hold
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/wire"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "casehold:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CASEHOLD_ADDR)")
+		fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (CASEHOLD_DATA_DIR)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if getenv("CASEHOLD_PUBLIC_URL") == "" {
+			cfg.PublicURL = "http://" + cfg.Addr
+		}
+		return serve(ctx, cfg, stdout, stderr)
+	case "token":
+		if len(args) != 1 {
+			return fmt.Errorf("usage: casehold token STAFF-ID (one of: %s)", demoIDs())
+		}
+		return printToken(ctx, cfg, args[0], stdout, stderr)
+	case "verify":
+		fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+		repair := fs.Bool("repair", false, "put back a legal hold missing from a held document")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return verify(ctx, cfg, *repair, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q (serve, token, verify)", cmd)
+	}
+}
+
+func demoIDs() string {
+	s := ""
+	for i, a := range auth.DemoStaff {
+		if i > 0 {
+			s += ", "
+		}
+		s += a.ID
+	}
+	return s
+}
+
+func build(ctx context.Context, cfg config.Config, stderr io.Writer) (*wire.App, *slog.Logger, error) {
+	log := wire.Logger(cfg, stderr)
+	a, err := wire.Build(ctx, cfg, log)
+	return a, log, err
+}
+
+func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
+	a, log, err := build(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "casehold listening on http://%s (backend %s, data in %s)\n\n", ln.Addr(), cfg.Backend, cfg.DataDir)
+	if a.TokenSecret != nil {
+		fmt.Fprintln(stdout, "Demo staff tokens (valid 12 hours; `go run ./cmd/casehold token ID` makes more):")
+		for _, s := range auth.DemoStaff {
+			tok, err := auth.Issue(a.TokenSecret, s, time.Now(), 12*time.Hour)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  %-11s %-16s export TOKEN=%s\n", s.ID, s.Roles[0], tok)
+		}
+		fmt.Fprintf(stdout, "\nTry: curl -s -H \"Authorization: Bearer $TOKEN\" http://%s/me\n", ln.Addr())
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func printToken(ctx context.Context, cfg config.Config, id string, stdout, stderr io.Writer) error {
+	staff, ok := auth.DemoByID(id)
+	if !ok {
+		return fmt.Errorf("no demo staff member %q (one of: %s)", id, demoIDs())
+	}
+	a, _, err := build(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.TokenSecret == nil {
+		return fmt.Errorf("tokens are issued by the identity provider in this deployment")
+	}
+	tok, err := auth.Issue(a.TokenSecret, staff, time.Now(), 12*time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func verify(ctx context.Context, cfg config.Config, repair bool, stdout, stderr io.Writer) error {
+	a, _, err := build(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	chain, err := a.Service.VerifyAuditChain(ctx)
+	if err != nil {
+		return err
+	}
+	ev, err := a.Service.VerifyEvidence(ctx, repair, func(done, total int) {
+		if done == total || done%100 == 0 {
+			fmt.Fprintf(stderr, "checked %d/%d documents\n", done, total)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"audit": chain, "evidence": ev}); err != nil {
+		return err
+	}
+	if !chain.OK || len(ev.Mismatched) > 0 || len(ev.Missing) > 0 || (len(ev.HoldWrong) > 0 && !repair) {
+		return fmt.Errorf("verification found problems")
+	}
+	return nil
+}

@@ -1,0 +1,300 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/pdfcheck"
+)
+
+// UploadInput describes a scanned record being secured.
+type UploadInput struct {
+	PID      string `json:"pid"`
+	DocType  string `json:"doc_type"`
+	DocDate  string `json:"doc_date"`
+	Filename string `json:"filename"`
+}
+
+// uploadMeta is UploadInput checked against the matter.
+type uploadMeta struct {
+	pid, docType, filename string
+	docDate                casehold.Date
+}
+
+func (s *Service) checkUpload(m *casehold.Matter, in UploadInput) (uploadMeta, error) {
+	if m.Status != casehold.MatterOpen {
+		return uploadMeta{}, casehold.Errorf(casehold.ECONFLICT, "matter is %s: documents can only be added to an open matter", m.Status)
+	}
+	if in.PID == "" {
+		return uploadMeta{}, casehold.Errorf(casehold.EINVALID, "pid is required")
+	}
+	if !m.HasPerson(in.PID) {
+		return uploadMeta{}, casehold.Errorf(casehold.EINVALID, "pid is not one of the matter's people")
+	}
+	docType, err := casehold.NormaliseDocType(in.DocType)
+	if err != nil {
+		return uploadMeta{}, err
+	}
+	if in.DocDate == "" {
+		return uploadMeta{}, casehold.Errorf(casehold.EINVALID, "doc_date is required")
+	}
+	docDate, err := casehold.ParseDate("doc_date", in.DocDate)
+	if err != nil {
+		return uploadMeta{}, err
+	}
+	if s.today().Before(docDate) {
+		return uploadMeta{}, casehold.Errorf(casehold.EINVALID, "doc_date must not be in the future")
+	}
+	name, err := cleanFilename(in.Filename)
+	if err != nil {
+		return uploadMeta{}, err
+	}
+	return uploadMeta{pid: in.PID, docType: docType, docDate: docDate, filename: name}, nil
+}
+
+// cleanFilename keeps the base name of what the uploader called the file, for display only;
+// storage keys never use it.
+func cleanFilename(name string) (string, error) {
+	if name == "" {
+		return "document.pdf", nil
+	}
+	if len(name) > 255 {
+		return "", casehold.Errorf(casehold.EINVALID, "filename must be at most 255 bytes")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return "", casehold.Errorf(casehold.EINVALID, "filename must not contain control characters")
+		}
+	}
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	if base == "." || base == "/" || base == ".." {
+		return "", casehold.Errorf(casehold.EINVALID, "filename is not a file name")
+	}
+	return base, nil
+}
+
+// UploadDocument streams a PDF into the evidence store under legal hold and records it. The
+// body is never held whole in memory; a non-PDF, truncated, empty or oversized body stores
+// nothing.
+func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matterID string, in UploadInput, body io.Reader) (*casehold.Document, error) {
+	const action = "document.upload"
+	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("upload: %w", err))
+	}
+	meta, err := s.checkUpload(m, in)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	d, err := s.secure(ctx, actor, m, meta, casehold.SourceUpload, "d-"+s.IDs.New(), body)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, DocumentID: d.ID,
+		Detail: fmt.Sprintf("sha256=%s size=%d", d.SHA256, d.Size)}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// secure is the one path by which bytes become held evidence: check, hash, store write-once
+// under legal hold, record.
+func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID string, body io.Reader) (*casehold.Document, error) {
+	key := "documents/" + docID + ".pdf"
+	obj, err := s.Evidence.Put(ctx, key, pdfcheck.NewReader(body, s.MaxUploadBytes), true)
+	if err != nil {
+		var ce *casehold.Error
+		if errors.As(err, &ce) && (ce.Code == casehold.EINVALID || ce.Code == casehold.ETOOLARGE) {
+			return nil, ce // the check's own message says what was wrong with the file
+		}
+		return nil, fmt.Errorf("store evidence: %w", err)
+	}
+	d := &casehold.Document{
+		ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, PIDs: []string{meta.pid},
+		DocType: meta.docType, DocDate: meta.docDate, Filename: meta.filename,
+		SHA256: obj.SHA256, Size: obj.Size, Source: src, Key: obj.Key, VersionID: obj.VersionID,
+		UploadedBy: actor.ID, UploadedAt: s.now(),
+	}
+	if err := s.Store.CreateDocument(ctx, d); err != nil {
+		// The bytes stay held in the evidence store; the audit trail and this log line let
+		// an operator find them. Nothing is lost, nothing is deleted.
+		s.Log.ErrorContext(ctx, "evidence stored but not recorded", "key", obj.Key, "version", obj.VersionID, "err", err)
+		return nil, fmt.Errorf("record document: %w", err)
+	}
+	d.Version = 1
+	return d, nil
+}
+
+// ListDocuments returns the matter's documents, held or released.
+func (s *Service) ListDocuments(ctx context.Context, actor casehold.Actor, matterID string) ([]*casehold.Document, error) {
+	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, "document.list", matterID, "", err)
+	}
+	if _, err := s.Store.GetMatter(ctx, matterID); err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	docs, err := s.Store.ListMatterDocuments(ctx, matterID)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "document.list", MatterID: matterID,
+		Detail: fmt.Sprintf("count=%d", len(docs))}); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+// GetDocument returns a document's record.
+func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, error) {
+	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, "document.read", "", id, err)
+	}
+	d, err := s.Store.GetDocument(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("get document: %w", err)
+	}
+	return d, nil
+}
+
+// OpenDocument returns the document and a reader of its exact stored version. The reader
+// hashes what it serves and fails at the end if the bytes differ from the recorded SHA-256,
+// so altered evidence is never served as if whole. The download is audited before any byte
+// leaves.
+func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, io.ReadCloser, error) {
+	const action = "document.download"
+	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+		return nil, nil, s.refuse(ctx, actor, action, "", id, err)
+	}
+	d, err := s.Store.GetDocument(ctx, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("download: %w", err)
+	}
+	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
+	if err != nil {
+		return nil, nil, s.refuse(ctx, actor, action, "", id, fmt.Errorf("download %s: %w", id, err))
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: id}); err != nil {
+		rc.Close()
+		return nil, nil, err
+	}
+	return d, &verifyingReader{rc: rc, h: sha256.New(), want: d.SHA256, size: d.Size, onMismatch: func() {
+		s.Log.ErrorContext(ctx, "evidence hash mismatch", "document", id)
+		_ = s.refuse(ctx, actor, "document.integrity", "", id, casehold.Errorf(casehold.EINTERNAL, "hash mismatch"))
+	}}, nil
+}
+
+// ErrIntegrity is returned at the end of a download whose bytes do not match the record.
+var ErrIntegrity = errors.New("stored bytes do not match the recorded SHA-256")
+
+// verifyingReader serves exactly the recorded number of bytes and holds back the last
+// chunk until the whole hash is checked, so a client never receives a complete-looking
+// file whose bytes differ from the record.
+type verifyingReader struct {
+	rc         io.ReadCloser
+	h          hash.Hash
+	want       string
+	size, n    int64
+	done       bool
+	onMismatch func()
+}
+
+func (v *verifyingReader) fail() (int, error) {
+	v.done = true
+	v.onMismatch()
+	return 0, ErrIntegrity
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	if v.done {
+		return 0, io.EOF
+	}
+	if rest := v.size - v.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := v.rc.Read(p)
+	v.n += int64(n)
+	v.h.Write(p[:n])
+	if v.n == v.size {
+		var extra [1]byte
+		if m, _ := io.ReadFull(v.rc, extra[:]); m > 0 || hex.EncodeToString(v.h.Sum(nil)) != v.want {
+			return v.fail()
+		}
+		v.done = true
+		return n, nil
+	}
+	if errors.Is(err, io.EOF) {
+		return v.fail() // shorter than recorded
+	}
+	return n, err
+}
+
+func (v *verifyingReader) Close() error { return v.rc.Close() }
+
+// HoldDocument files an existing document under another open matter and holds it for that
+// matter too (a document can be held by several matters).
+func (s *Service) HoldDocument(ctx context.Context, actor casehold.Actor, matterID, docID string) (*casehold.Document, error) {
+	const action = "document.hold"
+	if err := casehold.Authorize(actor, casehold.ActHoldDocument); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, err)
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, fmt.Errorf("hold document: %w", err))
+	}
+	if m.Status != casehold.MatterOpen {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, casehold.Errorf(casehold.ECONFLICT, "matter is %s: only an open matter can hold documents", m.Status))
+	}
+	d, err := s.Store.AddHold(ctx, docID, matterID)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, fmt.Errorf("hold document: %w", err))
+	}
+	// The record says held before the object is: if this call fails, a retry or `verify`
+	// puts it right, and the object is never unheld while a matter holds it.
+	if err := s.Evidence.SetLegalHold(ctx, d.Key, d.VersionID, true); err != nil {
+		return nil, fmt.Errorf("set legal hold on %s: %w", docID, err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, DocumentID: docID}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// DeleteDocument is refused for held documents (EHELD) and, for the rest, until disposal
+// runs through a retention review. Every attempt is audited.
+func (s *Service) DeleteDocument(ctx context.Context, actor casehold.Actor, docID string) error {
+	return s.refuseChange(ctx, actor, "document.delete", docID, "deleted")
+}
+
+// ReplaceDocument is always refused: evidence is write-once. Every attempt is audited.
+func (s *Service) ReplaceDocument(ctx context.Context, actor casehold.Actor, docID string) error {
+	return s.refuseChange(ctx, actor, "document.replace", docID, "replaced")
+}
+
+func (s *Service) refuseChange(ctx context.Context, actor casehold.Actor, action, docID, verb string) error {
+	if err := casehold.Authorize(actor, casehold.ActDeleteDocument); err != nil {
+		return s.refuse(ctx, actor, action, "", docID, err)
+	}
+	d, err := s.Store.GetDocument(ctx, docID)
+	if err != nil {
+		return s.refuse(ctx, actor, action, "", docID, fmt.Errorf("%s: %w", action, err))
+	}
+	if d.Held() {
+		return s.refuse(ctx, actor, action, "", docID, casehold.Errorf(casehold.EHELD,
+			"document is under legal hold for %d open matter(s) and cannot be %s", len(d.HeldBy), verb))
+	}
+	if verb == "replaced" {
+		return s.refuse(ctx, actor, action, "", docID, casehold.Errorf(casehold.ECONFLICT, "evidence is write-once: upload a new document instead"))
+	}
+	return s.refuse(ctx, actor, action, "", docID, casehold.Errorf(casehold.EFORBIDDEN, "documents are disposed of only through a retention review"))
+}

@@ -1,0 +1,113 @@
+// Package app holds casehold's use cases: each loads state, lets the domain decide, stores
+// the outcome, appends an audit event and sends any notice. Authorisation is decided here,
+// so every host (HTTP, S3 event, CLI) gets the same answer.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+// Service is the application. All fields are required except where noted.
+type Service struct {
+	Store    casehold.Store
+	Evidence casehold.Evidence
+	Mail     casehold.Mailer
+	Staging  casehold.Staging
+	Clock    casehold.Clock
+	IDs      casehold.IDs
+	Log      *slog.Logger
+
+	// MaxUploadBytes bounds one document.
+	MaxUploadBytes int64
+	// MailFrom is the sender of every notice.
+	MailFrom string
+	// EDTEmail is the Emergency Duty Team's mailbox, told when holds are lifted.
+	EDTEmail string
+}
+
+// SystemActor is who acts for outside events (S3, SES, schedules).
+var SystemActor = casehold.Actor{ID: "system", Name: "casehold"}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+func (s *Service) today() casehold.Date { return casehold.DateOf(s.now()) }
+
+// audit appends one event to the hash chain, retrying when another writer moved the head.
+// An event whose id is already in the chain was appended by an earlier delivery of the same
+// outside event: that is success, not a duplicate.
+func (s *Service) audit(ctx context.Context, e casehold.AuditEvent) error {
+	if e.ID == "" {
+		e.ID = "ev-" + s.IDs.New()
+	}
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	if e.Outcome == "" {
+		e.Outcome = casehold.OutcomeOK
+	}
+	for attempt := 0; attempt < 50; attempt++ {
+		head, err := s.Store.AuditHead(ctx)
+		if err != nil {
+			return fmt.Errorf("audit %s: read head: %w", e.Action, err)
+		}
+		ev := e
+		ev.Chain(head)
+		err = s.Store.AppendAudit(ctx, ev)
+		if err == nil {
+			return nil
+		}
+		if casehold.ErrorCode(err) != casehold.ECONFLICT {
+			return fmt.Errorf("audit %s: %w", e.Action, err)
+		}
+		done, herr := s.Store.HasAuditEvent(ctx, e.ID)
+		if herr != nil {
+			return fmt.Errorf("audit %s: check id: %w", e.Action, herr)
+		}
+		if done {
+			return nil
+		}
+		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+	}
+	return fmt.Errorf("audit %s: too much contention on the audit chain", e.Action)
+}
+
+// refuse audits a refused or failed action and returns err unchanged, so callers can write
+// `return s.refuse(ctx, ...)`. An audit failure is logged, never hidden behind err.
+func (s *Service) refuse(ctx context.Context, actor casehold.Actor, action, matterID, docID string, err error) error {
+	outcome := casehold.OutcomeRefused
+	code := casehold.ErrorCode(err)
+	if code == casehold.EINTERNAL {
+		outcome = casehold.OutcomeFailed
+	}
+	if aerr := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID,
+		DocumentID: docID, Outcome: outcome, Code: code}); aerr != nil {
+		s.Log.ErrorContext(ctx, "audit of a refusal failed", "action", action, "err", aerr)
+	}
+	return err
+}
+
+// RandomIDs makes ids of 16 base32 characters (80 bits) from crypto/rand.
+type RandomIDs struct{}
+
+// New returns a fresh id.
+func (RandomIDs) New() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err)) // the platform is broken; nothing safe to do
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }

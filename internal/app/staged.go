@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+// UploadSlotTTL is how long a presigned upload URL stays valid.
+const UploadSlotTTL = 15 * time.Minute
+
+// UploadPrefix is where staged uploads land; the ingest handler only acts on keys under it.
+const UploadPrefix = "uploads/"
+
+// Metadata names carried by a staged upload. S3 lower-cases user metadata keys.
+const (
+	metaMatter   = "casehold-matter"
+	metaPID      = "casehold-pid"
+	metaDocType  = "casehold-doc-type"
+	metaDocDate  = "casehold-doc-date"
+	metaFilename = "casehold-filename"
+	metaActor    = "casehold-actor"
+)
+
+// UploadSlot is where and how to PUT a large scan; it is secured when it lands.
+type UploadSlot struct {
+	casehold.PresignedUpload
+	Key string `json:"key"`
+}
+
+// CreateUpload checks the metadata now (so a bad request fails before any bytes move) and
+// returns a presigned PUT for one file. The metadata travels signed with the object.
+func (s *Service) CreateUpload(ctx context.Context, actor casehold.Actor, matterID string, in UploadInput) (*UploadSlot, error) {
+	const action = "upload.create"
+	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("create upload: %w", err))
+	}
+	meta, err := s.checkUpload(m, in)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	key := UploadPrefix + matterID + "/" + s.IDs.New() + ".pdf"
+	p, err := s.Staging.PresignPut(ctx, key, map[string]string{
+		metaMatter: matterID, metaPID: meta.pid, metaDocType: meta.docType,
+		metaDocDate: meta.docDate.String(), metaFilename: meta.filename, metaActor: actor.ID,
+	}, UploadSlotTTL)
+	if err != nil {
+		return nil, fmt.Errorf("create upload: %w", err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, Detail: "key=" + key}); err != nil {
+		return nil, err
+	}
+	return &UploadSlot{PresignedUpload: p, Key: key}, nil
+}
+
+// stagedDocID derives the document id from the staged object's key and version, so the same
+// S3 event delivered twice finds the document made the first time.
+func stagedDocID(key, versionID string) string {
+	sum := sha256.Sum256([]byte("staged\x00" + key + "\x00" + versionID))
+	return "d-" + hex.EncodeToString(sum[:10])
+}
+
+// IngestStaged secures one staged upload. It is idempotent: a repeat delivery returns the
+// document already made, with no second audit event. A staged file that fails the checks
+// is audited as refused and left in staging (the bucket's lifecycle expires it).
+func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*casehold.Document, error) {
+	const action = "document.upload"
+	if !strings.HasPrefix(key, UploadPrefix) {
+		return nil, casehold.Errorf(casehold.EINVALID, "key is not under %s", UploadPrefix)
+	}
+	docID := stagedDocID(key, versionID)
+	if d, err := s.Store.GetDocument(ctx, docID); err == nil {
+		return d, nil
+	} else if casehold.ErrorCode(err) != casehold.ENOTFOUND {
+		return nil, fmt.Errorf("ingest %s: %w", key, err)
+	}
+	rc, meta, err := s.Staging.Open(ctx, key, versionID)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", key, err)
+	}
+	defer rc.Close()
+	actor := casehold.Actor{ID: meta[metaActor]}
+	if actor.ID == "" {
+		actor = SystemActor
+	}
+	matterID := meta[metaMatter]
+	eventID := "ev-" + docID
+	refuse := func(err error) (*casehold.Document, error) {
+		if aerr := s.audit(ctx, casehold.AuditEvent{ID: eventID, Actor: actor.ID, Action: action, MatterID: matterID,
+			Outcome: casehold.OutcomeRefused, Code: casehold.ErrorCode(err), Detail: "staged=" + key}); aerr != nil {
+			return nil, aerr
+		}
+		return nil, err
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return refuse(fmt.Errorf("ingest %s: %w", key, err))
+	}
+	um, err := s.checkUpload(m, UploadInput{PID: meta[metaPID], DocType: meta[metaDocType], DocDate: meta[metaDocDate], Filename: meta[metaFilename]})
+	if err != nil {
+		return refuse(err)
+	}
+	d, err := s.secure(ctx, actor, m, um, casehold.SourceUpload, docID, rc)
+	if casehold.ErrorCode(err) == casehold.ECONFLICT {
+		// An earlier delivery stored the bytes (or the record) and then stopped: finish it.
+		d, err = s.finishStaged(ctx, actor, m, um, docID)
+	}
+	if err != nil {
+		if c := casehold.ErrorCode(err); c == casehold.EINVALID || c == casehold.ETOOLARGE {
+			return refuse(err)
+		}
+		return nil, fmt.Errorf("ingest %s: %w", key, err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{ID: eventID, Actor: actor.ID, Action: action, MatterID: matterID,
+		DocumentID: d.ID, Detail: fmt.Sprintf("sha256=%s size=%d staged=%s", d.SHA256, d.Size, key)}); err != nil {
+		return nil, err
+	}
+	if err := s.Staging.Delete(ctx, key); err != nil {
+		s.Log.WarnContext(ctx, "staged upload secured but not removed", "key", key, "err", err)
+	}
+	return d, nil
+}
+
+// finishStaged completes an ingest whose evidence object already exists.
+func (s *Service) finishStaged(ctx context.Context, actor casehold.Actor, m *casehold.Matter, um uploadMeta, docID string) (*casehold.Document, error) {
+	if d, err := s.Store.GetDocument(ctx, docID); err == nil {
+		return d, nil
+	}
+	obj, err := s.Evidence.Stat(ctx, "documents/"+docID+".pdf")
+	if err != nil {
+		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
+	}
+	d := &casehold.Document{
+		ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, PIDs: []string{um.pid},
+		DocType: um.docType, DocDate: um.docDate, Filename: um.filename, SHA256: obj.SHA256, Size: obj.Size,
+		Source: casehold.SourceUpload, Key: obj.Key, VersionID: obj.VersionID, UploadedBy: actor.ID, UploadedAt: s.now(),
+	}
+	if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
+		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
+	}
+	if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
+		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
+	}
+	return s.Store.GetDocument(ctx, docID)
+}

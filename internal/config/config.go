@@ -1,0 +1,122 @@
+// Package config is casehold's one configuration struct, read from the environment (and
+// flags locally), validated, with defaults that make `make run` work with nothing set.
+package config
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Backend selects the adapters.
+type Backend string
+
+const (
+	Embedded Backend = "embedded" // bbolt, a local write-once folder, an .eml outbox
+	AWS      Backend = "aws"      // DynamoDB, S3 Object Lock, SES
+)
+
+// Config is every setting. Field comments name the environment variable.
+type Config struct {
+	Backend        Backend // CASEHOLD_BACKEND: embedded (default) or aws
+	DataDir        string  // CASEHOLD_DATA_DIR: embedded state folder, default ./var
+	Addr           string  // CASEHOLD_ADDR: local listen address, default 127.0.0.1:8080
+	PublicURL      string  // CASEHOLD_PUBLIC_URL: base URL for local upload links, default http://<Addr>
+	MaxUploadBytes int64   // CASEHOLD_MAX_UPLOAD_BYTES: one document, default 256 MiB
+	MailFrom       string  // CASEHOLD_MAIL_FROM: sender of notices
+	EDTEmail       string  // CASEHOLD_EDT_EMAIL: Emergency Duty Team mailbox
+	Auth           string  // CASEHOLD_AUTH: local (tokens signed by this server) or apigw
+	LogFormat      string  // CASEHOLD_LOG_FORMAT: text or json
+
+	// AWS backend.
+	Region           string // CASEHOLD_REGION, else AWS_REGION
+	Table            string // CASEHOLD_TABLE
+	EvidenceBucket   string // CASEHOLD_EVIDENCE_BUCKET
+	UploadBucket     string // CASEHOLD_UPLOAD_BUCKET
+	S3Endpoint       string // CASEHOLD_S3_ENDPOINT: only for local emulators
+	DynamoDBEndpoint string // CASEHOLD_DYNAMODB_ENDPOINT: only for local emulators
+	SESEndpoint      string // CASEHOLD_SES_ENDPOINT: only for local emulators
+	AccessKey        string // CASEHOLD_ACCESS_KEY: only for local emulators
+	SecretKey        string // CASEHOLD_SECRET_KEY: only for local emulators
+	CreateResources  bool   // CASEHOLD_CREATE_RESOURCES: create table and buckets if absent (emulators)
+}
+
+// DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
+const DefaultMaxUploadBytes = 256 << 20
+
+// FromEnv reads the configuration from getenv (os.Getenv in production) and validates it.
+func FromEnv(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Backend:          Backend(get("CASEHOLD_BACKEND", string(Embedded))),
+		DataDir:          get("CASEHOLD_DATA_DIR", "var"),
+		Addr:             get("CASEHOLD_ADDR", "127.0.0.1:8080"),
+		PublicURL:        get("CASEHOLD_PUBLIC_URL", ""),
+		MailFrom:         get("CASEHOLD_MAIL_FROM", "casehold@council.example"),
+		EDTEmail:         get("CASEHOLD_EDT_EMAIL", "edt@council.example"),
+		Auth:             get("CASEHOLD_AUTH", "local"),
+		LogFormat:        get("CASEHOLD_LOG_FORMAT", "text"),
+		Region:           get("CASEHOLD_REGION", get("AWS_REGION", "eu-west-2")),
+		Table:            get("CASEHOLD_TABLE", ""),
+		EvidenceBucket:   get("CASEHOLD_EVIDENCE_BUCKET", ""),
+		UploadBucket:     get("CASEHOLD_UPLOAD_BUCKET", ""),
+		S3Endpoint:       get("CASEHOLD_S3_ENDPOINT", ""),
+		DynamoDBEndpoint: get("CASEHOLD_DYNAMODB_ENDPOINT", ""),
+		SESEndpoint:      get("CASEHOLD_SES_ENDPOINT", ""),
+		AccessKey:        get("CASEHOLD_ACCESS_KEY", ""),
+		SecretKey:        get("CASEHOLD_SECRET_KEY", ""),
+	}
+	var err error
+	if c.MaxUploadBytes, err = strconv.ParseInt(get("CASEHOLD_MAX_UPLOAD_BYTES", strconv.Itoa(DefaultMaxUploadBytes)), 10, 64); err != nil {
+		return Config{}, fmt.Errorf("CASEHOLD_MAX_UPLOAD_BYTES must be a whole number of bytes")
+	}
+	if c.CreateResources, err = strconv.ParseBool(get("CASEHOLD_CREATE_RESOURCES", "false")); err != nil {
+		return Config{}, fmt.Errorf("CASEHOLD_CREATE_RESOURCES must be true or false")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work, naming its variable.
+func (c Config) Validate() error {
+	if c.MaxUploadBytes < 1024 {
+		return fmt.Errorf("CASEHOLD_MAX_UPLOAD_BYTES must be at least 1024")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("CASEHOLD_ADDR must be host:port: %w", err)
+	}
+	if c.Auth != "local" && c.Auth != "apigw" {
+		return fmt.Errorf("CASEHOLD_AUTH must be local or apigw")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("CASEHOLD_LOG_FORMAT must be text or json")
+	}
+	switch c.Backend {
+	case Embedded:
+		if c.DataDir == "" {
+			return fmt.Errorf("CASEHOLD_DATA_DIR must not be empty")
+		}
+	case AWS:
+		for name, v := range map[string]string{"CASEHOLD_TABLE": c.Table, "CASEHOLD_EVIDENCE_BUCKET": c.EvidenceBucket,
+			"CASEHOLD_UPLOAD_BUCKET": c.UploadBucket, "CASEHOLD_REGION": c.Region} {
+			if v == "" {
+				return fmt.Errorf("%s is required when CASEHOLD_BACKEND=aws", name)
+			}
+		}
+	default:
+		return fmt.Errorf("CASEHOLD_BACKEND must be embedded or aws")
+	}
+	return nil
+}

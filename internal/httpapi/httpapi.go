@@ -1,0 +1,431 @@
+// Package httpapi is casehold's HTTP API: one net/http.Handler served by net/http locally
+// and by the API Gateway proxy adapter in Lambda. It parses, authenticates and renders;
+// the app package decides.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"github.com/casehold/casehold/internal/app"
+	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+// UploadReceiver takes a presigned PUT on the local server (the stand-in for S3) and
+// hands the stored file to the same ingest handler S3 events reach in AWS. Nil in AWS.
+type UploadReceiver interface {
+	Receive(ctx context.Context, key, expires, signature string, body io.Reader) (*casehold.Document, error)
+}
+
+// Server holds the handler's dependencies.
+type Server struct {
+	App     *app.Service
+	Auth    auth.Authenticator
+	Log     *slog.Logger
+	Uploads UploadReceiver
+}
+
+// maxJSONBody bounds JSON request bodies; documents go through the upload routes.
+const maxJSONBody = 1 << 20
+
+// Handler returns the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range s.routes() {
+		h := r.handler
+		if !r.public {
+			h = s.authenticated(h)
+		}
+		mux.HandleFunc(r.method+" "+r.path, h)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, casehold.Errorf(casehold.ENOTFOUND, "no such route: %s %s", r.Method, r.URL.Path))
+	})
+	return s.logged(mux)
+}
+
+type route struct {
+	method, path string
+	handler      http.HandlerFunc
+	public       bool
+}
+
+// routes is the API's one route table; the OpenAPI test compares it with docs/openapi.yaml.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", s.health, true},
+		{"GET", "/me", s.me, false},
+		{"POST", "/matters", s.createMatter, false},
+		{"GET", "/matters", s.listMatters, false},
+		{"GET", "/matters/{id}", s.getMatter, false},
+		{"POST", "/matters/{id}/release", s.releaseMatter, false},
+		{"GET", "/matters/{id}/documents", s.listDocuments, false},
+		{"POST", "/matters/{id}/documents", s.uploadDocument, false},
+		{"POST", "/matters/{id}/uploads", s.createUpload, false},
+		{"PUT", "/matters/{id}/documents/{doc}/hold", s.holdDocument, false},
+		{"GET", "/documents/{doc}", s.getDocument, false},
+		{"GET", "/documents/{doc}/content", s.downloadDocument, false},
+		{"PUT", "/documents/{doc}/content", s.replaceDocument, false},
+		{"DELETE", "/documents/{doc}", s.deleteDocument, false},
+		{"GET", "/audit", s.listAudit, false},
+		{"GET", "/audit/verify", s.verifyAudit, false},
+		{"PUT", "/uploads/{key...}", s.receiveUpload, true}, // authorised by its signature
+	}
+}
+
+// Routes lists "METHOD /path" for every route, for documentation tests.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.routes() {
+		out = append(out, r.method+" "+r.path)
+	}
+	return out
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// RequestID returns the request id in ctx.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+func newRequestID(r *http.Request) string {
+	if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && rc.RequestID != "" {
+		return rc.RequestID
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// logged gives each request an id and logs one line for it: route pattern, never the
+// query string or body, which may hold personal data.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID(r)
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		sw := &statusWriter{ResponseWriter: w}
+		sw.Header().Set("X-Request-Id", id)
+		r = r.WithContext(ctx)
+		next.ServeHTTP(sw, r)
+		actor := "-"
+		if a, ok := auth.ActorFrom(r.Context()); ok {
+			actor = a.ID
+		}
+		s.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "route", r.Pattern,
+			"status", sw.status, "ms", time.Since(start).Milliseconds(), "actor", actor)
+	})
+}
+
+// authenticated resolves the actor. It replaces the request in place, so the logging
+// middleware, which holds the same *http.Request, can name the actor too.
+func (s *Server) authenticated(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.Auth.Authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ctx := auth.WithActor(r.Context(), a)
+		*r = *r.WithContext(ctx)
+		next(w, r)
+	}
+}
+
+func actor(r *http.Request) casehold.Actor {
+	a, _ := auth.ActorFrom(r.Context())
+	return a
+}
+
+// statusOf is the one table from error code to HTTP status.
+var statusOf = map[string]int{
+	casehold.EINVALID:      http.StatusBadRequest,
+	casehold.EUNAUTHORIZED: http.StatusUnauthorized,
+	casehold.EFORBIDDEN:    http.StatusForbidden,
+	casehold.ENOTFOUND:     http.StatusNotFound,
+	casehold.ECONFLICT:     http.StatusConflict,
+	casehold.EHELD:         http.StatusLocked,
+	casehold.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	casehold.EINTERNAL:     http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		RequestID string `json:"request_id"`
+	} `json:"error"`
+}
+
+// writeError renders err. Internal errors are logged with their detail; the caller sees
+// only "internal error" and the request id to quote.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := casehold.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = casehold.ErrorMessage(err)
+	body.Error.RequestID = RequestID(r.Context())
+	if code == casehold.EINTERNAL {
+		body.Error.Message = "internal error"
+		s.Log.ErrorContext(r.Context(), "internal error", "request_id", body.Error.RequestID, "err", err)
+	}
+	if code == casehold.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="casehold"`)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads one JSON object into v strictly. Its errors name the problem (field,
+// offset), never the submitted values.
+func decodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return casehold.Errorf(casehold.EINVALID, "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	var ce *casehold.Error
+	switch {
+	case err == nil:
+		if dec.More() {
+			return casehold.Errorf(casehold.EINVALID, "request body must hold one JSON object")
+		}
+		return nil
+	case errors.Is(err, io.EOF):
+		return casehold.Errorf(casehold.EINVALID, "request body is empty: a JSON object is required")
+	case errors.As(err, &syn):
+		return casehold.Errorf(casehold.EINVALID, "request body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		return casehold.Errorf(casehold.EINVALID, "field %s must be a %s", typ.Field, typ.Type)
+	case errors.As(err, &tooBig):
+		return casehold.Errorf(casehold.ETOOLARGE, "request body is larger than %d bytes", maxJSONBody)
+	case errors.As(err, &ce):
+		return ce
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return casehold.Errorf(casehold.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return casehold.Errorf(casehold.EINVALID, "request body is truncated JSON")
+	default:
+		return casehold.Errorf(casehold.EINVALID, "request body could not be read as JSON")
+	}
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, actor(r))
+}
+
+func (s *Server) createMatter(w http.ResponseWriter, r *http.Request) {
+	var in casehold.NewMatterInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.App.CreateMatter(r.Context(), actor(r), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/matters/"+m.ID)
+	writeJSON(w, http.StatusCreated, matterView(m, s.App.Clock.Now()))
+}
+
+func (s *Server) listMatters(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.App.ListMatters(r.Context(), actor(r), casehold.MatterStatus(r.URL.Query().Get("status")))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]matterJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, matterView(m, s.App.Clock.Now()))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"matters": out})
+}
+
+func (s *Server) getMatter(w http.ResponseWriter, r *http.Request) {
+	m, err := s.App.GetMatter(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, matterView(m, s.App.Clock.Now()))
+}
+
+func (s *Server) releaseMatter(w http.ResponseWriter, r *http.Request) {
+	var in app.ReleaseInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.App.ReleaseMatter(r.Context(), actor(r), r.PathValue("id"), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"matter": matterView(res.Matter, s.App.Clock.Now()), "released": res.Released,
+		"still_held": res.StillHeld, "notified_edt": res.NotifiedEDT,
+	})
+}
+
+// uploadInput reads document metadata from the query string, so the body can be the raw
+// PDF streamed straight through.
+func uploadInput(r *http.Request) app.UploadInput {
+	q := r.URL.Query()
+	return app.UploadInput{PID: q.Get("pid"), DocType: q.Get("doc_type"), DocDate: q.Get("doc_date"), Filename: q.Get("filename")}
+}
+
+func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
+		s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "Content-Type must be application/pdf (send the file as the raw request body)"))
+		return
+	}
+	d, err := s.App.UploadDocument(r.Context(), actor(r), r.PathValue("id"), uploadInput(r), r.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/documents/"+d.ID)
+	writeJSON(w, http.StatusCreated, documentView(d))
+}
+
+func (s *Server) createUpload(w http.ResponseWriter, r *http.Request) {
+	var in app.UploadInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	slot, err := s.App.CreateUpload(r.Context(), actor(r), r.PathValue("id"), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, slot)
+}
+
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request) {
+	if s.Uploads == nil {
+		s.writeError(w, r, casehold.Errorf(casehold.ENOTFOUND, "uploads go to the presigned S3 URL in this deployment"))
+		return
+	}
+	q := r.URL.Query()
+	d, err := s.Uploads.Receive(r.Context(), app.UploadPrefix+r.PathValue("key"), q.Get("expires"), q.Get("signature"), r.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, documentView(d))
+}
+
+func (s *Server) holdDocument(w http.ResponseWriter, r *http.Request) {
+	d, err := s.App.HoldDocument(r.Context(), actor(r), r.PathValue("id"), r.PathValue("doc"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, documentView(d))
+}
+
+func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
+	docs, err := s.App.ListDocuments(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]documentJSON, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, documentView(d))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": out})
+}
+
+func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
+	d, err := s.App.GetDocument(r.Context(), actor(r), r.PathValue("doc"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, documentView(d))
+}
+
+func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
+	d, rc, err := s.App.OpenDocument(r.Context(), actor(r), r.PathValue("doc"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", fmt.Sprint(d.Size))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, d.ID))
+	w.Header().Set("X-Casehold-Sha256", d.SHA256)
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := io.Copy(w, rc); err != nil {
+		// Headers are gone: abort the connection so the client sees a failed download,
+		// never a complete-looking file with the wrong bytes.
+		s.Log.ErrorContext(r.Context(), "download aborted", "request_id", RequestID(r.Context()), "document", d.ID, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (s *Server) replaceDocument(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, s.App.ReplaceDocument(r.Context(), actor(r), r.PathValue("doc")))
+}
+
+func (s *Server) deleteDocument(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, s.App.DeleteDocument(r.Context(), actor(r), r.PathValue("doc")))
+}

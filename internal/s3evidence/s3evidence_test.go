@@ -1,0 +1,216 @@
+package s3evidence_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/casehold/casehold/internal/awsconf"
+	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/evidencetest"
+	"github.com/casehold/casehold/internal/s3evidence"
+)
+
+// testClient returns an S3 client for the local gateway named by the environment; skip
+// says whether a missing endpoint skips even when the emulators are required (benchmarks).
+func testClient(tb testing.TB, skip bool) *s3.Client {
+	tb.Helper()
+	endpoint := os.Getenv("CASEHOLD_TEST_S3_ENDPOINT")
+	if endpoint == "" {
+		if !skip && os.Getenv("CASEHOLD_REQUIRE_EMULATORS") == "1" {
+			tb.Fatal("CASEHOLD_TEST_S3_ENDPOINT is unset but CASEHOLD_REQUIRE_EMULATORS=1")
+		}
+		tb.Skip("S3 emulator not running; run: infra/emulators.sh run -- go test ./internal/s3evidence/")
+	}
+	region := os.Getenv("CASEHOLD_TEST_REGION")
+	if region == "" {
+		region = "eu-west-2"
+	}
+	opts := awsconf.Options{
+		Region:     region,
+		S3Endpoint: endpoint,
+		AccessKey:  os.Getenv("CASEHOLD_TEST_ACCESS_KEY"),
+		SecretKey:  os.Getenv("CASEHOLD_TEST_SECRET_KEY"),
+	}
+	cfg, err := awsconf.Load(context.Background(), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return awsconf.S3(cfg, opts)
+}
+
+// newBucket creates a fresh bucket with Object Lock. Buckets are left behind: held versions
+// cannot be deleted, and the emulator's data goes when it stops.
+func newBucket(tb testing.TB, client *s3.Client) string {
+	tb.Helper()
+	bucket := "casehold-test-" + strings.ToLower(rand.Text())
+	if err := s3evidence.EnsureBucket(context.Background(), client, bucket); err != nil {
+		tb.Fatalf("EnsureBucket: %v", err)
+	}
+	return bucket
+}
+
+func newStore(t *testing.T) (*s3evidence.Store, *s3.Client, string) {
+	client := testClient(t, false)
+	bucket := newBucket(t, client)
+	st := s3evidence.New(client, bucket)
+	st.SpoolDir = t.TempDir()
+	return st, client, bucket
+}
+
+func TestContract(t *testing.T) {
+	evidencetest.Run(t, func(t *testing.T) evidencetest.Harness {
+		st, _, _ := newStore(t)
+		return evidencetest.Harness{Evidence: st}
+	})
+}
+
+func TestEnsureBucket(t *testing.T) {
+	client := testClient(t, false)
+	ctx := context.Background()
+	bucket := newBucket(t, client)
+	t.Run("Idempotent", func(t *testing.T) {
+		if err := s3evidence.EnsureBucket(ctx, client, bucket); err != nil {
+			t.Fatalf("second EnsureBucket: %v", err)
+		}
+	})
+	t.Run("ObjectLockAndVersioning", func(t *testing.T) {
+		lock, err := client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: &bucket})
+		if err != nil {
+			t.Fatalf("GetObjectLockConfiguration: %v", err)
+		}
+		if lock.ObjectLockConfiguration == nil || lock.ObjectLockConfiguration.ObjectLockEnabled != types.ObjectLockEnabledEnabled {
+			t.Errorf("object lock = %+v, want Enabled", lock.ObjectLockConfiguration)
+		}
+		ver, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &bucket})
+		if err != nil {
+			t.Fatalf("GetBucketVersioning: %v", err)
+		}
+		if ver.Status != types.BucketVersioningStatusEnabled {
+			t.Errorf("versioning = %q, want Enabled", ver.Status)
+		}
+	})
+}
+
+// TestServerEnforces checks with a raw client that the protection is S3's own, not only the
+// adapter's: a bypass of casehold still cannot remove held evidence.
+func TestServerEnforces(t *testing.T) {
+	st, client, bucket := newStore(t)
+	ctx := context.Background()
+	data := []byte("%PDF-1.7 held evidence\n")
+	sum := sha256.Sum256(data)
+	obj, err := st.Put(ctx, "evidence/raw-check.pdf", bytes.NewReader(data), true)
+	if err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	key := aws.String(obj.Key)
+	version := aws.String(obj.VersionID)
+
+	t.Run("LegalHoldOn", func(t *testing.T) {
+		out, err := client.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: &bucket, Key: key, VersionId: version})
+		if err != nil {
+			t.Fatalf("GetObjectLegalHold: %v", err)
+		}
+		if out.LegalHold == nil || out.LegalHold.Status != types.ObjectLockLegalHoldStatusOn {
+			t.Errorf("legal hold = %+v, want ON", out.LegalHold)
+		}
+	})
+	t.Run("RawDeleteRefused", func(t *testing.T) {
+		_, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: key, VersionId: version})
+		var apiErr smithy.APIError
+		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+			t.Fatalf("raw DeleteObject of a held version = %v, want AccessDenied", err)
+		}
+		if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: key, VersionId: version}); err != nil {
+			t.Fatalf("held version gone after a refused delete: %v", err)
+		}
+	})
+	t.Run("ChecksumAndMetadata", func(t *testing.T) {
+		out, err := client.HeadObject(ctx, &s3.HeadObjectInput{
+			Bucket: &bucket, Key: key, VersionId: version, ChecksumMode: types.ChecksumModeEnabled,
+		})
+		if err != nil {
+			t.Fatalf("HeadObject: %v", err)
+		}
+		if got, want := aws.ToString(out.ChecksumSHA256), base64.StdEncoding.EncodeToString(sum[:]); got != want {
+			t.Errorf("stored x-amz-checksum-sha256 = %q, want %q", got, want)
+		}
+		if got, want := out.Metadata["sha256"], hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("x-amz-meta-sha256 = %q, want %q", got, want)
+		}
+	})
+	t.Run("PlainDeleteKeepsHeldVersion", func(t *testing.T) {
+		// A delete without a version id adds a delete marker; the held version stays readable.
+		if _, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: key}); err != nil {
+			t.Fatalf("DeleteObject without version: %v", err)
+		}
+		if _, err := st.Stat(ctx, obj.Key); casehold.ErrorCode(err) != casehold.ENOTFOUND {
+			t.Errorf("Stat after a delete marker = %v, want %s", err, casehold.ENOTFOUND)
+		}
+		rc, err := st.Open(ctx, obj.Key, obj.VersionID)
+		if err != nil {
+			t.Fatalf("Open held version after a delete marker: %v", err)
+		}
+		defer rc.Close()
+		got, err := io.ReadAll(rc)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("held version after a delete marker = %q, %v", got, err)
+		}
+	})
+}
+
+// TestPutBadChecksumRefused shows S3 really verifies the checksum Put sends: a raw put
+// whose declared SHA-256 does not match its bytes is refused and stores nothing.
+func TestPutBadChecksumRefused(t *testing.T) {
+	_, client, bucket := newStore(t)
+	ctx := context.Background()
+	wrong := sha256.Sum256([]byte("other bytes"))
+	_, err := client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:         &bucket,
+		Key:            aws.String("evidence/corrupt"),
+		Body:           bytes.NewReader([]byte("the real bytes")),
+		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(wrong[:])),
+	})
+	if err == nil {
+		t.Fatal("PutObject with a wrong SHA-256 succeeded")
+	}
+	_, err = client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("evidence/corrupt")})
+	if err == nil {
+		t.Fatal("an object with a wrong checksum was stored")
+	}
+}
+
+func TestPutSpoolCleanedUp(t *testing.T) {
+	st, _, _ := newStore(t)
+	ctx := context.Background()
+	if _, err := st.Put(ctx, "evidence/spool", strings.NewReader("bytes"), false); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if _, err := st.Put(ctx, "evidence/spool", strings.NewReader("again"), false); casehold.ErrorCode(err) != casehold.ECONFLICT {
+		t.Fatalf("second Put = %v, want %s", err, casehold.ECONFLICT)
+	}
+	if _, err := st.Put(ctx, "evidence/spool-broken", iotest.ErrReader(errors.New("gone")), false); err == nil {
+		t.Fatal("Put from a failing reader succeeded")
+	}
+	left, err := os.ReadDir(st.SpoolDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("spool folder holds %d files after Put, want 0", len(left))
+	}
+}

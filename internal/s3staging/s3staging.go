@@ -1,0 +1,77 @@
+// Package s3staging is the upload bucket: presigned PUTs for large scans (API Gateway and
+// Lambda cannot carry them), read back by the ingest handler when S3 reports the upload.
+package s3staging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+// Staging is an S3 bucket for uploads.
+type Staging struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+}
+
+var _ casehold.Staging = (*Staging)(nil)
+
+// New returns the staging area in bucket.
+func New(client *s3.Client, bucket string) *Staging {
+	return &Staging{client: client, presign: s3.NewPresignClient(client), bucket: bucket}
+}
+
+// PresignPut signs a PUT whose metadata headers are part of the signature, so the uploader
+// cannot change the matter, person or document type the request was checked for.
+func (s *Staging) PresignPut(ctx context.Context, key string, meta map[string]string, ttl time.Duration) (casehold.PresignedUpload, error) {
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(key), Metadata: meta, ContentType: aws.String("application/pdf"),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return casehold.PresignedUpload{}, fmt.Errorf("presign %s: %w", key, err)
+	}
+	headers := map[string][]string{}
+	for k, v := range req.SignedHeader {
+		if k == "Host" {
+			continue // set by the HTTP client from the URL
+		}
+		headers[k] = v
+	}
+	return casehold.PresignedUpload{URL: req.URL, Method: req.Method, Headers: headers, ExpiresAt: time.Now().Add(ttl).UTC()}, nil
+}
+
+// Open returns the staged version and its user metadata.
+func (s *Staging) Open(ctx context.Context, key, versionID string) (io.ReadCloser, map[string]string, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}
+	if versionID != "" {
+		in.VersionId = aws.String(versionID)
+	}
+	out, err := s.client.GetObject(ctx, in)
+	if err != nil {
+		var nsk *types.NoSuchKey
+		var api smithy.APIError
+		if errors.As(err, &nsk) || (errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchVersion")) {
+			return nil, nil, casehold.Errorf(casehold.ENOTFOUND, "no staged upload with that key")
+		}
+		return nil, nil, fmt.Errorf("open staged %s: %w", key, err)
+	}
+	return out.Body, out.Metadata, nil
+}
+
+// Delete removes the staged object.
+func (s *Staging) Delete(ctx context.Context, key string) error {
+	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}); err != nil {
+		return fmt.Errorf("delete staged %s: %w", key, err)
+	}
+	return nil
+}

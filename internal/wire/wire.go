@@ -1,0 +1,216 @@
+// Package wire builds casehold from a Config for either backend. The Lambda mains, the
+// local server and the integration tests all call Build, so they assemble the same graph.
+package wire
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/casehold/casehold/internal/app"
+	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/awsconf"
+	"github.com/casehold/casehold/internal/boltstore"
+	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/dynamostore"
+	"github.com/casehold/casehold/internal/fileevidence"
+	"github.com/casehold/casehold/internal/filestaging"
+	"github.com/casehold/casehold/internal/httpapi"
+	"github.com/casehold/casehold/internal/intake"
+	"github.com/casehold/casehold/internal/outbox"
+	"github.com/casehold/casehold/internal/s3evidence"
+	"github.com/casehold/casehold/internal/s3staging"
+	"github.com/casehold/casehold/internal/sesmail"
+)
+
+// App is the assembled system.
+type App struct {
+	Config  config.Config
+	Service *app.Service
+	Handler http.Handler
+	Uploads *intake.Uploads
+	// TokenSecret signs local demo tokens (embedded backend with local auth).
+	TokenSecret []byte
+	closers     []func() error
+}
+
+// Close releases what Build opened (the bbolt file lock).
+func (a *App) Close() error {
+	var errs []error
+	for _, c := range a.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// Logger returns the logger the config asks for.
+func Logger(cfg config.Config, w io.Writer) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// Build assembles casehold. It fails loudly on anything misconfigured.
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg}
+	svc := &app.Service{
+		Clock: app.SystemClock{}, IDs: app.RandomIDs{}, Log: log,
+		MaxUploadBytes: cfg.MaxUploadBytes, MailFrom: cfg.MailFrom, EDTEmail: cfg.EDTEmail,
+	}
+	var receiver httpapi.UploadReceiver
+	switch cfg.Backend {
+	case config.Embedded:
+		st, err := buildEmbedded(cfg, svc, a)
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		receiver = &localReceiver{staging: st, svc: svc, uploads: &intake.Uploads{App: svc, Log: log}}
+	case config.AWS:
+		if err := buildAWS(ctx, cfg, svc); err != nil {
+			return nil, err
+		}
+	}
+	var authn auth.Authenticator = auth.APIGateway{}
+	if cfg.Auth == "local" {
+		if a.TokenSecret == nil {
+			return nil, fmt.Errorf("CASEHOLD_AUTH=local needs the embedded backend's token secret")
+		}
+		authn = &auth.Local{Secret: a.TokenSecret}
+	}
+	a.Service = svc
+	a.Uploads = &intake.Uploads{App: svc, Log: log}
+	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver}).Handler()
+	return a, nil
+}
+
+func buildEmbedded(cfg config.Config, svc *app.Service, a *App) (*filestaging.Staging, error) {
+	dir := cfg.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", dir, err)
+	}
+	secret, err := loadSecret(filepath.Join(dir, "token.key"))
+	if err != nil {
+		return nil, err
+	}
+	a.TokenSecret = secret
+	store, err := boltstore.Open(filepath.Join(dir, "casehold.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	a.closers = append(a.closers, store.Close)
+	ev, err := fileevidence.New(filepath.Join(dir, "evidence"))
+	if err != nil {
+		return nil, fmt.Errorf("open evidence: %w", err)
+	}
+	mail, err := outbox.New(filepath.Join(dir, "outbox"))
+	if err != nil {
+		return nil, fmt.Errorf("open outbox: %w", err)
+	}
+	st, err := filestaging.New(filepath.Join(dir, "staging"), cfg.PublicURL, secret, cfg.MaxUploadBytes)
+	if err != nil {
+		return nil, err
+	}
+	svc.Store, svc.Evidence, svc.Mail, svc.Staging = store, ev, mail, st
+	return st, nil
+}
+
+func buildAWS(ctx context.Context, cfg config.Config, svc *app.Service) error {
+	opts := awsconf.Options{Region: cfg.Region, S3Endpoint: cfg.S3Endpoint, DynamoDBEndpoint: cfg.DynamoDBEndpoint,
+		SESEndpoint: cfg.SESEndpoint, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey}
+	awsCfg, err := awsconf.Load(ctx, opts)
+	if err != nil {
+		return err
+	}
+	s3c, ddb := awsconf.S3(awsCfg, opts), awsconf.DynamoDB(awsCfg, opts)
+	if cfg.CreateResources {
+		if err := dynamostore.CreateTable(ctx, ddb, cfg.Table); err != nil {
+			return fmt.Errorf("create table: %w", err)
+		}
+		if err := s3evidence.EnsureBucket(ctx, s3c, cfg.EvidenceBucket); err != nil {
+			return fmt.Errorf("create evidence bucket: %w", err)
+		}
+		if err := s3evidence.EnsureBucket(ctx, s3c, cfg.UploadBucket); err != nil {
+			return fmt.Errorf("create upload bucket: %w", err)
+		}
+	}
+	svc.Store = dynamostore.New(ddb, cfg.Table)
+	svc.Evidence = s3evidence.New(s3c, cfg.EvidenceBucket)
+	svc.Staging = s3staging.New(s3c, cfg.UploadBucket)
+	svc.Mail = sesmail.New(awsconf.SES(awsCfg, opts))
+	return nil
+}
+
+// loadSecret reads the local token key, making a random one on first run.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read token key: %w", err)
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("make token key: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write token key: %w", err)
+	}
+	return b, nil
+}
+
+// localReceiver is the local stand-in for "S3 stores the PUT, then notifies the ingest
+// function": it stages the file and calls the same S3 event handler Lambda runs.
+type localReceiver struct {
+	staging *filestaging.Staging
+	svc     *app.Service
+	uploads *intake.Uploads
+}
+
+func (l *localReceiver) Receive(ctx context.Context, key, expires, signature string, body io.Reader) (*casehold.Document, error) {
+	version, err := l.staging.Receive(ctx, key, expires, signature, body)
+	if err != nil {
+		return nil, err
+	}
+	ev := events.S3Event{Records: []events.S3EventRecord{{
+		EventSource: "aws:s3", EventName: "ObjectCreated:Put",
+		S3: events.S3Entity{Bucket: events.S3Bucket{Name: "local-staging"},
+			Object: events.S3Object{Key: key, VersionID: version}},
+	}}}
+	if err := l.uploads.Handle(ctx, ev); err != nil {
+		return nil, err
+	}
+	// Ingest is idempotent: this returns the document just made, or the refusal.
+	return l.svc.IngestStaged(ctx, key, version)
+}
+
+// MustFromEnv is the Lambda start-up: read the configuration, build once, and exit with a
+// logged reason if either fails, so a misconfigured function fails loudly at cold start.
+func MustFromEnv(ctx context.Context) *App {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		slog.Error("bad configuration", "err", err)
+		os.Exit(1)
+	}
+	a, err := Build(ctx, cfg, Logger(cfg, os.Stderr))
+	if err != nil {
+		slog.Error("start-up failed", "err", err)
+		os.Exit(1)
+	}
+	return a
+}
