@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -106,9 +107,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "  %-11s %-16s export TOKEN=%s\n", s.ID, s.Roles[0], tok)
+			fmt.Fprintf(stdout, "  # %s, %s (%s)\n  export %s=%s\n", s.Name, s.Roles[0], s.ID, shellName(s.ID), tok)
 		}
-		fmt.Fprintf(stdout, "\nTry: curl -s -H \"Authorization: Bearer $TOKEN\" http://%s/me\n", ln.Addr())
+		fmt.Fprintf(stdout, "\nTry: curl -s -H \"Authorization: Bearer $COORD\" http://%s/me\n", ln.Addr())
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -128,20 +129,29 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	return nil
 }
 
-func printToken(ctx context.Context, cfg config.Config, id string, stdout, stderr io.Writer) error {
+// shellName turns "s-coord-01" into "COORD", the variable the startup banner exports.
+func shellName(id string) string {
+	parts := strings.Split(id, "-")
+	if len(parts) == 3 {
+		return strings.ToUpper(parts[1])
+	}
+	return "TOKEN"
+}
+
+// printToken reads only the token key, so it works while the server holds the database.
+func printToken(_ context.Context, cfg config.Config, id string, stdout, _ io.Writer) error {
 	staff, ok := auth.DemoByID(id)
 	if !ok {
 		return fmt.Errorf("no demo staff member %q (one of: %s)", id, demoIDs())
 	}
-	a, _, err := build(ctx, cfg, stderr)
+	if cfg.Backend != config.Embedded || cfg.Auth != "local" {
+		return fmt.Errorf("tokens are issued by the identity provider in this deployment")
+	}
+	secret, err := wire.LocalTokenSecret(cfg)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if a.TokenSecret == nil {
-		return fmt.Errorf("tokens are issued by the identity provider in this deployment")
-	}
-	tok, err := auth.Issue(a.TokenSecret, staff, time.Now(), 12*time.Hour)
+	tok, err := auth.Issue(secret, staff, time.Now(), 12*time.Hour)
 	if err != nil {
 		return err
 	}

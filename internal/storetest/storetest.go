@@ -164,9 +164,14 @@ func testMatter(t *testing.T, newHarness func(t *testing.T) Harness) {
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)
+		// Every writer reads version 1 before any writes, so exactly one may win.
+		copies := make([]*casehold.Matter, n)
 		for i := range n {
 			m, err := s.GetMatter(ctx(), "m1")
 			mustOK(t, err)
+			copies[i] = m
+		}
+		for i, m := range copies {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -103,7 +103,7 @@ func buildEmbedded(cfg config.Config, svc *app.Service, a *App) (*filestaging.St
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder %s: %w", dir, err)
 	}
-	secret, err := loadSecret(filepath.Join(dir, "token.key"))
+	secret, err := LocalTokenSecret(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +153,14 @@ func buildAWS(ctx context.Context, cfg config.Config, svc *app.Service) error {
 	svc.Staging = s3staging.New(s3c, cfg.UploadBucket)
 	svc.Mail = sesmail.New(awsconf.SES(awsCfg, opts))
 	return nil
+}
+
+// LocalTokenSecret returns the embedded server's token key, making it on first use.
+func LocalTokenSecret(cfg config.Config) ([]byte, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", cfg.DataDir, err)
+	}
+	return loadSecret(filepath.Join(cfg.DataDir, "token.key"))
 }
 
 // loadSecret reads the local token key, making a random one on first run.
