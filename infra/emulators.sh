@@ -7,7 +7,7 @@
 #
 #   emulators.sh install            install anything missing (safe to run concurrently)
 #   emulators.sh start              start a set, print its exports (eval "$(emulators.sh start)")
-#   emulators.sh env                print the exports of the set started last
+#   emulators.sh env [RUN_DIR]      print the exports of the set started last (or in RUN_DIR)
 #   emulators.sh stop [RUN_DIR]     stop the set started last (or the one in RUN_DIR)
 #   emulators.sh run -- CMD ARGS... start a private set, run CMD with its exports, always stop it
 set -euo pipefail
@@ -104,7 +104,7 @@ start_set() {
 	install_tools
 	mkdir -p "$dir/data/buckets" "$dir/data/versions" "$dir/logs"
 
-	local s3_port ddb_port ses_port pid ddb_dir
+	local s3_port ddb_port ses_port s3_pid ddb_pid ses_pid ddb_dir
 	s3_port=$(free_port)
 	ddb_port=$(free_port)
 	ses_port=$(free_port)
@@ -119,25 +119,23 @@ start_set() {
 		"$BIN/versitygw" --region "$REGION" --port "127.0.0.1:$s3_port" --quiet \
 		posix --versioning-dir "$dir/data/versions" "$dir/data/buckets" \
 		</dev/null >"$dir/logs/s3.log" 2>&1 &
-	echo "s3 $! $s3_port" >>"$dir/pids"
+	s3_pid=$!
+	echo "s3 $s3_pid $s3_port" >>"$dir/pids"
 
 	(cd "$ddb_dir" && exec java -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" \
 		-jar "$ddb_dir/DynamoDBLocal.jar" -inMemory -disableTelemetry -port "$ddb_port") \
 		</dev/null >"$dir/logs/dynamodb.log" 2>&1 &
-	echo "dynamodb $! $ddb_port" >>"$dir/pids"
+	ddb_pid=$!
+	echo "dynamodb $ddb_pid $ddb_port" >>"$dir/pids"
 
 	"$NPM/node_modules/.bin/aws-ses-v2-local" --host 127.0.0.1 --port "$ses_port" \
 		</dev/null >"$dir/logs/ses.log" 2>&1 &
-	echo "ses $! $ses_port" >>"$dir/pids"
+	ses_pid=$!
+	echo "ses $ses_pid $ses_port" >>"$dir/pids"
 
-	local ok=1
-	read -r _ pid _ < <(grep '^s3 ' "$dir/pids")
-	wait_ready s3 "$pid" "http://127.0.0.1:$s3_port/" "$dir/logs/s3.log" || ok=0
-	read -r _ pid _ < <(grep '^dynamodb ' "$dir/pids")
-	((ok)) && { wait_ready dynamodb "$pid" "http://127.0.0.1:$ddb_port/" "$dir/logs/dynamodb.log" || ok=0; }
-	read -r _ pid _ < <(grep '^ses ' "$dir/pids")
-	((ok)) && { wait_ready ses "$pid" "http://127.0.0.1:$ses_port/store" "$dir/logs/ses.log" || ok=0; }
-	if ((!ok)); then
+	if ! wait_ready s3 "$s3_pid" "http://127.0.0.1:$s3_port/" "$dir/logs/s3.log" ||
+		! wait_ready dynamodb "$ddb_pid" "http://127.0.0.1:$ddb_port/" "$dir/logs/dynamodb.log" ||
+		! wait_ready ses "$ses_pid" "http://127.0.0.1:$ses_port/store" "$dir/logs/ses.log"; then
 		stop_set "$dir"
 		die "emulators failed to start"
 	fi
@@ -208,7 +206,7 @@ start)
 	dir=$(new_run_dir)
 	start_set "$dir"
 	ln -sfn "$dir" "$RUNS/current"
-	say "started; stop with: $0 stop"
+	say "started in $dir; stop with: $0 stop"
 	cat "$dir/env"
 	;;
 env)
@@ -239,7 +237,7 @@ run)
 	exit "$status"
 	;;
 *)
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
