@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/casehold/casehold/internal/casehold"
 )
@@ -50,7 +51,7 @@ type Store struct {
 // Open opens (creating if needed) the bbolt file at path.
 func Open(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open state file %s: it is locked by another process (is casehold already running?): %w", path, err)
 	}
 	if err != nil {

@@ -12,7 +12,9 @@
 // into place: rename(2) refuses to replace a non-empty folder, so the first Put of a key wins,
 // every other gets ECONFLICT, and a crash leaves either the whole version or nothing.
 //
-// One process owns a root: holds and deletes are serialised by a mutex in the Store.
+// Puts are safe from several processes, since the rename decides. Holds and deletes are
+// read-check-write and are serialised by a mutex in the Store, so only one process (the
+// server) should change holds or delete under a root.
 package fileevidence
 
 import (
