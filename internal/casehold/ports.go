@@ -48,6 +48,18 @@ type Store interface {
 	// ListAudit returns up to limit events with Seq > after, in Seq order.
 	ListAudit(ctx context.Context, after uint64, limit int) ([]AuditEvent, error)
 
+	// CreateInbound stores a new inbound message record with Version 1. ECONFLICT if the
+	// id exists.
+	CreateInbound(ctx context.Context, m *InboundMessage) error
+	// GetInbound returns the record or ENOTFOUND.
+	GetInbound(ctx context.Context, id string) (*InboundMessage, error)
+	// UpdateInbound replaces the record if the stored Version equals m.Version, then sets
+	// m.Version to the stored Version+1. ECONFLICT if the versions differ, ENOTFOUND if absent.
+	UpdateInbound(ctx context.Context, m *InboundMessage) error
+	// ListInbound returns records with the given status, oldest ReceivedAt first, using an
+	// index (the coordinator's triage list and the quarantine list).
+	ListInbound(ctx context.Context, status InboundStatus) ([]*InboundMessage, error)
+
 	// Claim records key as done for at least ttl and reports true, or reports false if the
 	// key was claimed before and has not expired. Used to make outside events idempotent.
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
