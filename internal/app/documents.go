@@ -188,7 +188,7 @@ func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id str
 		rc.Close()
 		return nil, nil, err
 	}
-	return d, &verifyingReader{rc: rc, h: sha256.New(), want: d.SHA256, size: d.Size, onMismatch: func() {
+	return d, &verifyingReader{rc: rc, h: newHash(), want: d.SHA256, size: d.Size, onMismatch: func() {
 		s.Log.ErrorContext(ctx, "evidence hash mismatch", "document", id)
 		_ = s.refuse(ctx, actor, "document.integrity", "", id, casehold.Errorf(casehold.EINTERNAL, "hash mismatch"))
 	}}, nil
@@ -298,3 +298,5 @@ func (s *Service) refuseChange(ctx context.Context, actor casehold.Actor, action
 	}
 	return s.refuse(ctx, actor, action, "", docID, casehold.Errorf(casehold.EFORBIDDEN, "documents are disposed of only through a retention review"))
 }
+
+func newHash() hash.Hash { return sha256.New() }

@@ -28,13 +28,16 @@ func (s *Service) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 		Reference:        strings.TrimSpace(in.Reference),
 		Contact:          strings.TrimSpace(in.Contact),
 		ReceivedOn:       received,
-		Deadline:         casehold.CCRCDeadline(received),
 		Coordinator:      actor.ID,
 		CoordinatorEmail: actor.Email,
 		People:           in.People,
 		Status:           casehold.MatterOpen,
 		CreatedAt:        s.now(),
 		CreatedBy:        actor.ID,
+		Work:             casehold.Work{ContactEmail: in.ContactEmail, SCR: in.SCRWork()},
+	}
+	if kind == casehold.KindCCRCS17 {
+		m.Deadline = casehold.CCRCDeadline(received)
 	}
 	if err := s.Store.CreateMatter(ctx, m); err != nil {
 		if casehold.ErrorCode(err) == casehold.ECONFLICT {
@@ -116,6 +119,11 @@ func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 	}
 	if m.Status != casehold.MatterOpen {
 		return nil, s.refuse(ctx, actor, action, id, "", casehold.Errorf(casehold.ECONFLICT, "matter is already %s", m.Status))
+	}
+	if m.Kind == casehold.KindSeriousCaseReview && m.Work.SCR != nil {
+		if b := casehold.SCRCloseBlockers(m.Work.SCR); len(b) > 0 {
+			return nil, s.refuse(ctx, actor, action, id, "", casehold.Errorf(casehold.ECONFLICT, "the review cannot close yet: %s", strings.Join(b, "; ")))
+		}
 	}
 	// Mark the matter released first: from then on no upload can add a hold for it, so the
 	// document list read below is final.

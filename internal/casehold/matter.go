@@ -52,27 +52,32 @@ type Matter struct {
 	ReleasedBy       string       `json:"released_by,omitempty"`
 	// ReleaseReason records why holds were lifted, e.g. "direction withdrawn".
 	ReleaseReason string `json:"release_reason,omitempty"`
+	// Work is what has been recorded while carrying out the matter.
+	Work Work `json:"work"`
 	// Version is the optimistic-concurrency counter kept by the Store.
 	Version int64 `json:"version"`
 }
 
-// HasPerson reports whether pid is one of the matter's people.
-func (m *Matter) HasPerson(pid string) bool {
-	for _, p := range m.People {
-		if p.PID == pid {
-			return true
-		}
-	}
-	return false
-}
+// HasPerson reports whether pid is one of the matter's named or related people.
+func (m *Matter) HasPerson(pid string) bool { return m.knownPID(pid) }
 
-// NewMatterInput is what a coordinator supplies to open a matter.
+// NewMatterInput is what a coordinator supplies to open a matter: a CCRC direction, or a
+// serious case review (which adds the fields marked SCR).
 type NewMatterInput struct {
-	Kind       MatterKind `json:"kind"`
-	Reference  string     `json:"reference"`
-	Contact    string     `json:"contact"`
-	ReceivedOn string     `json:"received_on"`
-	People     []Person   `json:"people"`
+	Kind         MatterKind `json:"kind"`
+	Reference    string     `json:"reference"`
+	Contact      string     `json:"contact"`
+	ContactEmail string     `json:"contact_email,omitempty"` // the requester's secure address
+	ReceivedOn   string     `json:"received_on"`
+	People       []Person   `json:"people"`
+
+	SecureUpTo         string   `json:"secure_up_to,omitempty"`         // SCR
+	SeniorManager      string   `json:"senior_manager,omitempty"`       // SCR: secures the originals
+	SeniorManagerEmail string   `json:"senior_manager_email,omitempty"` // SCR
+	CaseLineManagers   []string `json:"case_line_managers,omitempty"`   // SCR: who line-manages the case
+	BoardManager       string   `json:"board_manager,omitempty"`        // SCR
+	BoardManagerEmail  string   `json:"board_manager_email,omitempty"`  // SCR
+	CaseLocked         bool     `json:"case_locked,omitempty"`          // SCR
 }
 
 // maxShortText bounds free-text fields that end up in keys and forms.
@@ -84,14 +89,19 @@ func (in NewMatterInput) Validate(today Date) (Date, error) {
 	if in.Kind == "" {
 		in.Kind = KindCCRCS17
 	}
-	if in.Kind != KindCCRCS17 {
-		return Date{}, Errorf(EINVALID, "kind must be %q", KindCCRCS17)
+	if in.Kind != KindCCRCS17 && in.Kind != KindSeriousCaseReview {
+		return Date{}, Errorf(EINVALID, "kind must be %q or %q", KindCCRCS17, KindSeriousCaseReview)
 	}
 	if err := checkText("reference", in.Reference, true); err != nil {
 		return Date{}, err
 	}
 	if err := checkText("contact", in.Contact, true); err != nil {
 		return Date{}, err
+	}
+	if in.ContactEmail != "" {
+		if err := CheckEmail("contact_email", in.ContactEmail); err != nil {
+			return Date{}, err
+		}
 	}
 	if strings.TrimSpace(in.ReceivedOn) == "" {
 		return Date{}, Errorf(EINVALID, "received_on is required")
@@ -119,7 +129,63 @@ func (in NewMatterInput) Validate(today Date) (Date, error) {
 			return Date{}, Errorf(EINVALID, "people[%d].%s", i, ErrorMessage(err))
 		}
 	}
+	if in.Kind == KindSeriousCaseReview {
+		if _, err := in.scrWork(); err != nil {
+			return Date{}, err
+		}
+	}
 	return received, nil
+}
+
+// SCRWork returns the review's own fields from a validated input (nil for other kinds).
+func (in NewMatterInput) SCRWork() *SCRWork {
+	if in.Kind != KindSeriousCaseReview {
+		return nil
+	}
+	w, _ := in.scrWork()
+	return w
+}
+
+// scrWork checks a review's intake; the senior manager securing the records must not
+// line-manage the case.
+func (in NewMatterInput) scrWork() (*SCRWork, error) {
+	if strings.TrimSpace(in.SecureUpTo) == "" {
+		return nil, Errorf(EINVALID, "secure_up_to is required (the date up to which records must be secured)")
+	}
+	upTo, err := ParseDate("secure_up_to", in.SecureUpTo)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ name, v string }{{"senior_manager", in.SeniorManager}, {"board_manager", in.BoardManager}} {
+		if err := checkText(f.name, f.v, true); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct{ name, v string }{{"senior_manager_email", in.SeniorManagerEmail}, {"board_manager_email", in.BoardManagerEmail}} {
+		if err := CheckEmail(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	for _, lm := range in.CaseLineManagers {
+		if strings.EqualFold(strings.TrimSpace(lm), strings.TrimSpace(in.SeniorManager)) {
+			return nil, Errorf(EINVALID, "senior_manager line-manages the case: a senior manager without line responsibility must secure the records")
+		}
+	}
+	return &SCRWork{SecureUpTo: upTo, SeniorManager: strings.TrimSpace(in.SeniorManager), SeniorManagerEmail: in.SeniorManagerEmail,
+		CaseLineManagers: in.CaseLineManagers, BoardManager: strings.TrimSpace(in.BoardManager), BoardManagerEmail: in.BoardManagerEmail,
+		CaseLocked: in.CaseLocked}, nil
+}
+
+// CheckEmail accepts one plain address (no display name, no line breaks).
+func CheckEmail(field, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return Errorf(EINVALID, "%s is required", field)
+	}
+	at := strings.LastIndex(s, "@")
+	if len(s) > 254 || at < 1 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n<>,;\"") || !strings.Contains(s[at:], ".") {
+		return Errorf(EINVALID, "%s must be an email address like name@example.org", field)
+	}
+	return nil
 }
 
 // CCRCDeadline is the date by which the CCRC must have confirmation that all is secured.

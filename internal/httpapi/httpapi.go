@@ -64,7 +64,7 @@ type route struct {
 
 // routes is the API's one route table; the OpenAPI test compares it with docs/openapi.yaml.
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET", "/healthz", s.health, true},
 		{"GET", "/me", s.me, false},
 		{"POST", "/matters", s.createMatter, false},
@@ -82,7 +82,7 @@ func (s *Server) routes() []route {
 		{"GET", "/audit", s.listAudit, false},
 		{"GET", "/audit/verify", s.verifyAudit, false},
 		{"PUT", "/uploads/{key...}", s.receiveUpload, true}, // authorised by its signature
-	}
+	}, s.workRoutes()...)
 }
 
 // Routes lists "METHOD /path" for every route, for documentation tests.

@@ -1,0 +1,320 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+// updateWork loads a matter, applies change and stores it with a conditional write. If
+// another writer got there first, it reloads and applies change again, so concurrent edits
+// of different parts of a matter both land and neither is lost.
+func (s *Service) updateWork(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
+	change func(m *casehold.Matter) error) (*casehold.Matter, error) {
+	if err := casehold.Authorize(actor, act); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	for attempt := 0; ; attempt++ {
+		m, err := s.Store.GetMatter(ctx, matterID)
+		if err != nil {
+			return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("%s: %w", action, err))
+		}
+		if m.Status != casehold.MatterOpen {
+			return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT, "matter is %s: it can no longer be changed", m.Status))
+		}
+		if err := change(m); err != nil {
+			return nil, s.refuse(ctx, actor, action, matterID, "", err)
+		}
+		err = s.Store.UpdateMatter(ctx, m)
+		if casehold.ErrorCode(err) == casehold.ECONFLICT && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("%s: %w", action, err))
+		}
+		if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, Detail: detail}); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+}
+
+func needPID(m *casehold.Matter, pid string) error {
+	if !m.HasPerson(pid) {
+		return casehold.Errorf(casehold.EINVALID, "pid is not one of the matter's people")
+	}
+	return nil
+}
+
+func needText(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return casehold.Errorf(casehold.EINVALID, "%s is required", field)
+	}
+	if len(v) > 500 || strings.ContainsAny(v, "\x00\r\n") {
+		return casehold.Errorf(casehold.EINVALID, "%s must be one line of at most 500 characters", field)
+	}
+	return nil
+}
+
+func (s *Service) notFuture(field string, d casehold.Date) error {
+	if s.today().Before(d) {
+		return casehold.Errorf(casehold.EINVALID, "%s must not be in the future", field)
+	}
+	return nil
+}
+
+func anAnswer(field string, a casehold.Answer) error {
+	if a != casehold.Unanswered && a != casehold.Yes && a != casehold.No {
+		return casehold.Errorf(casehold.EINVALID, "%s must be \"yes\", \"no\" or empty", field)
+	}
+	return nil
+}
+
+// SetContactEmail records the secure address the requester gave for replies and disclosures.
+func (s *Service) SetContactEmail(ctx context.Context, actor casehold.Actor, matterID, email string) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.contact_email", matterID, "", func(m *casehold.Matter) error {
+		if err := casehold.CheckEmail("contact_email", email); err != nil {
+			return err
+		}
+		m.Work.ContactEmail = email
+		return nil
+	})
+}
+
+// PutRelated adds or updates a related person found during the search.
+func (s *Service) PutRelated(ctx context.Context, actor casehold.Actor, matterID string, r casehold.RelatedPerson) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.related", matterID, "pid="+r.PID, func(m *casehold.Matter) error {
+		for _, p := range m.People {
+			if p.PID == r.PID {
+				return casehold.Errorf(casehold.ECONFLICT, "pid is already a named person of the matter")
+			}
+		}
+		if err := casehold.ValidatePerson(r.Person); err != nil {
+			return err
+		}
+		if !m.HasPerson(r.RelatedTo) {
+			return casehold.Errorf(casehold.EINVALID, "related_to must be the pid of one of the matter's people")
+		}
+		if err := needText("relationship", r.Relationship); err != nil {
+			return err
+		}
+		if err := anAnswer("ccrc_wants", r.CCRCWants); err != nil {
+			return err
+		}
+		for i := range m.Work.Related {
+			if m.Work.Related[i].PID == r.PID {
+				m.Work.Related[i] = r
+				return nil
+			}
+		}
+		m.Work.Related = append(m.Work.Related, r)
+		return nil
+	})
+}
+
+// PutArea records a service area's lead officer and when they were notified.
+func (s *Service) PutArea(ctx context.Context, actor casehold.Actor, matterID string, a casehold.AreaLead) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.area", matterID, "area="+string(a.Area), func(m *casehold.Matter) error {
+		known := false
+		for _, k := range casehold.ServiceAreas {
+			known = known || k == a.Area
+		}
+		if !known {
+			return casehold.Errorf(casehold.EINVALID, "area must be one of social_care, education, legal, other")
+		}
+		if err := needText("lead_officer", a.LeadOfficer); err != nil {
+			return err
+		}
+		if err := s.notFuture("notified_on", a.NotifiedOn); err != nil {
+			return err
+		}
+		for i := range m.Work.Areas {
+			if m.Work.Areas[i].Area == a.Area {
+				m.Work.Areas[i] = a
+				return nil
+			}
+		}
+		m.Work.Areas = append(m.Work.Areas, a)
+		return nil
+	})
+}
+
+// PutElectronic records how one person's electronic record was secured. Authorisation must
+// come from a head of service or service manager, as the procedure requires.
+func (s *Service) PutElectronic(ctx context.Context, actor casehold.Actor, matterID string, e casehold.ElectronicRecord) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.electronic", matterID, "pid="+e.PID, func(m *casehold.Matter) error {
+		if err := needPID(m, e.PID); err != nil {
+			return err
+		}
+		if err := needText("system", e.System); err != nil {
+			return err
+		}
+		if e.AuthorisedBy != "" && e.AuthorisedRole != casehold.RoleHeadOfService && e.AuthorisedRole != casehold.RoleServiceManager {
+			return casehold.Errorf(casehold.EINVALID, "authorised_role must be head_of_service or service_manager")
+		}
+		if !e.SecuredOn.IsZero() && e.AuthorisedBy == "" {
+			return casehold.Errorf(casehold.EINVALID, "secured_on needs authorised_by: record who authorised securing the record first")
+		}
+		for f, d := range map[string]casehold.Date{"authorised_on": e.AuthorisedOn, "secured_on": e.SecuredOn, "edt_told_on": e.EDTToldOn, "full_copy_on": e.FullCopyOn} {
+			if err := s.notFuture(f, d); err != nil {
+				return err
+			}
+		}
+		if e.FullCopyDoc != "" && !matterHasDoc(ctx, s, m.ID, e.FullCopyDoc) {
+			return casehold.Errorf(casehold.EINVALID, "full_copy_document must be a document held by this matter")
+		}
+		for i := range m.Work.Electronic {
+			if m.Work.Electronic[i].PID == e.PID {
+				m.Work.Electronic[i] = e
+				return nil
+			}
+		}
+		m.Work.Electronic = append(m.Work.Electronic, e)
+		return nil
+	})
+}
+
+func matterHasDoc(ctx context.Context, s *Service, matterID, docID string) bool {
+	d, err := s.Store.GetDocument(ctx, docID)
+	return err == nil && d.HeldByMatter(matterID)
+}
+
+// AddAccess records one grant of access to a secured record.
+func (s *Service) AddAccess(ctx context.Context, actor casehold.Actor, matterID string, g casehold.AccessGrant) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.access_grant", matterID, "pid="+g.PID, func(m *casehold.Matter) error {
+		if err := needPID(m, g.PID); err != nil {
+			return err
+		}
+		for f, v := range map[string]string{"team": g.Team, "role": g.Role, "name": g.Name, "approved_by": g.ApprovedBy} {
+			if err := needText(f, v); err != nil {
+				return err
+			}
+		}
+		if g.GrantedOn.IsZero() {
+			g.GrantedOn = s.today()
+		}
+		m.Work.Access = append(m.Work.Access, g)
+		return nil
+	})
+}
+
+// PutPaper records the search for, retrieval and secure storage of a paper file.
+func (s *Service) PutPaper(ctx context.Context, actor casehold.Actor, matterID string, p casehold.PaperFile) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.paper", matterID, "pid="+p.PID, func(m *casehold.Matter) error {
+		if err := needPID(m, p.PID); err != nil {
+			return err
+		}
+		if err := anAnswer("exists", p.Exists); err != nil {
+			return err
+		}
+		if p.Exists == casehold.Yes {
+			if err := needText("location", p.Location); err != nil {
+				return err
+			}
+		}
+		if !p.StoredOn.IsZero() {
+			if p.Exists != casehold.Yes {
+				return casehold.Errorf(casehold.EINVALID, "stored_on needs exists=yes")
+			}
+			if err := needText("stored_at", p.StoredAt); err != nil {
+				return err
+			}
+			if err := needText("retrieved_by", p.RetrievedBy); err != nil {
+				return err
+			}
+		}
+		for f, d := range map[string]casehold.Date{"retrieval_requested_on": p.RetrievalRequestedOn, "stored_on": p.StoredOn, "returned_on": p.ReturnedOn} {
+			if err := s.notFuture(f, d); err != nil {
+				return err
+			}
+		}
+		for i := range m.Work.Paper {
+			if m.Work.Paper[i].PID == p.PID {
+				m.Work.Paper[i] = p
+				return nil
+			}
+		}
+		m.Work.Paper = append(m.Work.Paper, p)
+		return nil
+	})
+}
+
+// PutEducation records what the education lead found for one person.
+func (s *Service) PutEducation(ctx context.Context, actor casehold.Actor, matterID string, e casehold.EducationRecord) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.education", matterID, "pid="+e.PID, func(m *casehold.Matter) error {
+		if err := needPID(m, e.PID); err != nil {
+			return err
+		}
+		if err := needText("details", e.Details); err != nil {
+			return err
+		}
+		if err := anAnswer("ccrc_wants", e.CCRCWants); err != nil {
+			return err
+		}
+		for f, d := range map[string]casehold.Date{"retrieval_requested_on": e.RetrievalRequestedOn, "received_on": e.ReceivedOn, "stored_on": e.StoredOn} {
+			if err := s.notFuture(f, d); err != nil {
+				return err
+			}
+		}
+		if !e.StoredOn.IsZero() {
+			if err := needText("stored_at", e.StoredAt); err != nil {
+				return err
+			}
+		}
+		for i := range m.Work.Education {
+			if m.Work.Education[i].PID == e.PID {
+				m.Work.Education[i] = e
+				return nil
+			}
+		}
+		m.Work.Education = append(m.Work.Education, e)
+		return nil
+	})
+}
+
+// AddVisit records a requester's visit to view files.
+func (s *Service) AddVisit(ctx context.Context, actor casehold.Actor, matterID string, v casehold.Visit) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "disclosure.visit", matterID, "", func(m *casehold.Matter) error {
+		for f, val := range map[string]string{"room": v.Room, "officer_present": v.OfficerPresent} {
+			if err := needText(f, val); err != nil {
+				return err
+			}
+		}
+		if v.On.IsZero() {
+			return casehold.Errorf(casehold.EINVALID, "on is required (the date of the visit)")
+		}
+		if !v.LegalReviewed {
+			return casehold.Errorf(casehold.EINVALID, "legal_reviewed must be true: legal services check third-party information before a visit")
+		}
+		m.Work.Visits = append(m.Work.Visits, v)
+		return nil
+	})
+}
+
+// Progress returns what is secured and outstanding. It reads the matter and its documents:
+// one query per access pattern, however many people and documents.
+func (s *Service) Progress(ctx context.Context, actor casehold.Actor, matterID string) (*casehold.Progress, error) {
+	if err := casehold.Authorize(actor, casehold.ActReadMatter); err != nil {
+		return nil, s.refuse(ctx, actor, "matter.progress", matterID, "", err)
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return nil, fmt.Errorf("progress: %w", err)
+	}
+	docs, err := s.Store.ListMatterDocuments(ctx, matterID)
+	if err != nil {
+		return nil, fmt.Errorf("progress: %w", err)
+	}
+	var p casehold.Progress
+	if m.Kind == casehold.KindSeriousCaseReview && m.Work.SCR != nil {
+		p = casehold.SCRProgress(m, docs, s.today())
+	} else {
+		p = casehold.CCRCProgress(m, docs, s.today())
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.progress", MatterID: matterID}); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

@@ -1,0 +1,368 @@
+package casehold
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ServiceArea is a part of the council that may hold records for a matter.
+type ServiceArea string
+
+const (
+	AreaSocialCare ServiceArea = "social_care"
+	AreaEducation  ServiceArea = "education"
+	AreaLegal      ServiceArea = "legal"
+	AreaOther      ServiceArea = "other"
+)
+
+// ServiceAreas lists every area in the order the CCRC form uses.
+var ServiceAreas = []ServiceArea{AreaSocialCare, AreaEducation, AreaLegal, AreaOther}
+
+// Answer is a yes/no that may not have been given yet.
+type Answer string
+
+const (
+	Unanswered Answer = ""
+	Yes        Answer = "yes"
+	No         Answer = "no"
+)
+
+// RelatedPerson is someone found during the search (a family member, say) who is not
+// named in the demand; the CCRC is asked whether it wants their records too.
+type RelatedPerson struct {
+	Person
+	RelatedTo    string `json:"related_to"` // PID of a named person
+	Relationship string `json:"relationship"`
+	CCRCWants    Answer `json:"ccrc_wants"`
+}
+
+// AreaLead records the lead officer of a service area and when they were told.
+type AreaLead struct {
+	Area        ServiceArea `json:"area"`
+	LeadOfficer string      `json:"lead_officer"`
+	NotifiedOn  Date        `json:"notified_on"`
+}
+
+// ElectronicRecord is one person's record in a case system and how it was secured.
+type ElectronicRecord struct {
+	PID            string `json:"pid"`
+	System         string `json:"system"` // e.g. "CCM"
+	OpenCase       bool   `json:"open_case"`
+	AuthorisedBy   string `json:"authorised_by"`
+	AuthorisedRole Role   `json:"authorised_role"` // head_of_service or service_manager
+	AuthorisedOn   Date   `json:"authorised_on"`
+	SecuredOn      Date   `json:"secured_on"` // made confidential / view-only
+	EDTToldOn      Date   `json:"edt_told_on"`
+	FullCopyOn     Date   `json:"full_copy_on"`       // open cases: full copy taken and secured
+	FullCopyDoc    string `json:"full_copy_document"` // the copy, as held evidence
+}
+
+// AccessGrant is one person allowed into a secured record.
+type AccessGrant struct {
+	PID        string `json:"pid"`
+	Team       string `json:"team"`
+	Role       string `json:"role"`
+	Name       string `json:"name"`
+	ApprovedBy string `json:"approved_by"`
+	GrantedOn  Date   `json:"granted_on"`
+}
+
+// PaperFile is one person's paper file and its journey to secure storage.
+type PaperFile struct {
+	PID                  string `json:"pid"`
+	Exists               Answer `json:"exists"`
+	Location             string `json:"location"` // "archive" or a team
+	RetrievalRequestedOn Date   `json:"retrieval_requested_on"`
+	RetrievedBy          string `json:"retrieved_by"`
+	StoredOn             Date   `json:"stored_on"`
+	StoredAt             string `json:"stored_at"` // legal services or an agreed alternative
+	ReturnedOn           Date   `json:"returned_on"`
+}
+
+// Receipt is one signed hand-over of paper (chain of custody).
+type Receipt struct {
+	ID         string `json:"id"`
+	PID        string `json:"pid,omitempty"`
+	Giver      string `json:"giver"`
+	Receiver   string `json:"receiver"`
+	On         Date   `json:"on"`
+	Items      string `json:"items"`
+	Return     bool   `json:"return"`      // handing files back after release
+	DocumentID string `json:"document_id"` // the receipt itself, as held evidence
+}
+
+// EducationRecord is what the education lead found for one person.
+type EducationRecord struct {
+	PID                  string   `json:"pid"`
+	Details              string   `json:"details"`
+	Schools              []string `json:"schools"`
+	CCRCWants            Answer   `json:"ccrc_wants"`
+	RetrievalRequestedOn Date     `json:"retrieval_requested_on"`
+	ReceivedOn           Date     `json:"received_on"`
+	StoredOn             Date     `json:"stored_on"`
+	StoredAt             string   `json:"stored_at"`
+}
+
+// Disclosure is one sending of documents to the requester.
+type Disclosure struct {
+	ID                string   `json:"id"`
+	DocumentIDs       []string `json:"document_ids"`
+	FileNames         []string `json:"file_names"`
+	LegalReviewBy     string   `json:"legal_review_by"`
+	LegalReviewOn     Date     `json:"legal_review_on"`
+	ThirdPartyChecked bool     `json:"third_party_checked"`
+	SentTo            string   `json:"sent_to"`
+	SentOn            Date     `json:"sent_on"`
+	SentBy            string   `json:"sent_by"`
+	MessageID         string   `json:"message_id"`
+	ReceiptOn         Date     `json:"receipt_confirmed_on"`
+}
+
+// Visit is a requester's visit to view files.
+type Visit struct {
+	On             Date   `json:"on"`
+	Room           string `json:"room"`
+	OfficerPresent string `json:"officer_present"`
+	NetworkAccess  bool   `json:"network_access"`
+	LegalReviewed  bool   `json:"legal_reviewed"` // third-party information checked first
+	Viewed         string `json:"viewed"`
+	Copies         string `json:"copies"`
+}
+
+// Work is everything recorded while carrying out a matter. It lives with the matter, so
+// one read gives the whole picture and one conditional write changes it.
+type Work struct {
+	ContactEmail   string             `json:"contact_email,omitempty"` // secure address the requester gave
+	Related        []RelatedPerson    `json:"related,omitempty"`
+	Areas          []AreaLead         `json:"areas,omitempty"`
+	Electronic     []ElectronicRecord `json:"electronic,omitempty"`
+	Access         []AccessGrant      `json:"access,omitempty"`
+	Paper          []PaperFile        `json:"paper,omitempty"`
+	Receipts       []Receipt          `json:"receipts,omitempty"`
+	Education      []EducationRecord  `json:"education,omitempty"`
+	Disclosures    []Disclosure       `json:"disclosures,omitempty"`
+	Visits         []Visit            `json:"visits,omitempty"`
+	LegalStoredOn  Date               `json:"legal_stored_on"`
+	LegalConfirmed Date               `json:"legal_confirmed_on"`
+	// Confirmation.
+	ConfirmedOn     Date   `json:"confirmed_on"`
+	ConfirmationDoc string `json:"confirmation_document,omitempty"`
+	ConfirmationTo  string `json:"confirmation_sent_to,omitempty"`
+	LegalToldOn     Date   `json:"legal_told_on"`
+	// Release.
+	TeamsToldOn Date `json:"teams_told_on"`
+	EDTToldOn   Date `json:"edt_told_on"`
+
+	SCR *SCRWork `json:"scr,omitempty"`
+}
+
+// Subjects are the people whose records must be secured: the named people and the related
+// people the CCRC said it wants.
+func (m *Matter) Subjects() []Person {
+	out := append([]Person(nil), m.People...)
+	for _, r := range m.Work.Related {
+		if r.CCRCWants == Yes {
+			out = append(out, r.Person)
+		}
+	}
+	return out
+}
+
+// PersonName finds the name for a PID among the named and related people.
+func (m *Matter) PersonName(pid string) string {
+	for _, p := range m.People {
+		if p.PID == pid {
+			return p.Name
+		}
+	}
+	for _, r := range m.Work.Related {
+		if r.PID == pid {
+			return r.Name
+		}
+	}
+	return ""
+}
+
+// knownPID reports whether pid is a named or related person of the matter.
+func (m *Matter) knownPID(pid string) bool { return m.PersonName(pid) != "" }
+
+// PersonProgress is what is secured and what is outstanding for one person.
+type PersonProgress struct {
+	PID         string   `json:"pid"`
+	Secured     []string `json:"secured"`
+	Outstanding []string `json:"outstanding"`
+	Documents   int      `json:"documents"`
+}
+
+// AreaProgress is the state of one service area.
+type AreaProgress struct {
+	Area        ServiceArea `json:"area"`
+	Involved    bool        `json:"involved"`
+	Outstanding []string    `json:"outstanding"`
+}
+
+// Progress is the matter at a glance.
+type Progress struct {
+	MatterID    string           `json:"matter_id"`
+	Stage       string           `json:"stage"`
+	DaysLeft    *int             `json:"days_left,omitempty"`
+	Overdue     bool             `json:"overdue"`
+	People      []PersonProgress `json:"people"`
+	Areas       []AreaProgress   `json:"areas"`
+	Outstanding []string         `json:"outstanding"` // everything still to do, matter-wide
+	Complete    bool             `json:"complete"`    // ready to confirm
+	Documents   int              `json:"documents"`
+	HeldDocs    int              `json:"held_documents"`
+}
+
+// Stage names where a matter is.
+func (m *Matter) Stage() string {
+	switch {
+	case m.Status == MatterReleased:
+		return "released"
+	case !m.Work.ConfirmedOn.IsZero():
+		return "confirmed"
+	default:
+		return "securing"
+	}
+}
+
+// CCRCProgress computes what is secured and outstanding from the recorded work and the
+// matter's documents. It is a pure function of its inputs.
+func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
+	p := Progress{MatterID: m.ID, Stage: m.Stage(), People: []PersonProgress{}, Areas: []AreaProgress{}, Outstanding: []string{}}
+	if m.Status == MatterOpen && m.Work.ConfirmedOn.IsZero() {
+		n := today.DaysUntil(m.Deadline)
+		p.DaysLeft, p.Overdue = &n, n < 0
+	}
+	perPID := map[string]int{}
+	for _, d := range docs {
+		p.Documents++
+		if d.Held() {
+			p.HeldDocs++
+		}
+		for _, pid := range d.PIDs {
+			perPID[pid]++
+		}
+	}
+	for _, r := range m.Work.Related {
+		if r.CCRCWants == Unanswered {
+			p.Outstanding = append(p.Outstanding, fmt.Sprintf("ask the CCRC whether it wants the records of related person %s", r.PID))
+		}
+	}
+	for _, s := range m.Subjects() {
+		pp := PersonProgress{PID: s.PID, Secured: []string{}, Outstanding: []string{}, Documents: perPID[s.PID]}
+		e := findElectronic(m.Work.Electronic, s.PID)
+		switch {
+		case e == nil:
+			pp.Outstanding = append(pp.Outstanding, "electronic record not yet recorded")
+		default:
+			if e.AuthorisedBy == "" {
+				pp.Outstanding = append(pp.Outstanding, "authorisation to secure the electronic record not recorded")
+			}
+			if e.SecuredOn.IsZero() {
+				pp.Outstanding = append(pp.Outstanding, "electronic record not yet secured")
+			} else {
+				pp.Secured = append(pp.Secured, "electronic record secured "+e.SecuredOn.String())
+			}
+			if e.EDTToldOn.IsZero() {
+				pp.Outstanding = append(pp.Outstanding, "EDT not yet told the record is secured")
+			}
+			if e.OpenCase && (e.FullCopyOn.IsZero() || e.FullCopyDoc == "") {
+				pp.Outstanding = append(pp.Outstanding, "open case: full copy not yet taken and secured")
+			} else if e.OpenCase {
+				pp.Secured = append(pp.Secured, "full copy secured "+e.FullCopyOn.String())
+			}
+		}
+		pf := findPaper(m.Work.Paper, s.PID)
+		switch {
+		case pf == nil || pf.Exists == Unanswered:
+			pp.Outstanding = append(pp.Outstanding, "paper file search not yet recorded")
+		case pf.Exists == Yes && pf.StoredOn.IsZero():
+			pp.Outstanding = append(pp.Outstanding, "paper file not yet stored securely")
+		case pf.Exists == Yes:
+			pp.Secured = append(pp.Secured, "paper file stored securely "+pf.StoredOn.String())
+		}
+		for _, ed := range m.Work.Education {
+			if ed.PID != s.PID {
+				continue
+			}
+			switch {
+			case ed.CCRCWants == Unanswered:
+				pp.Outstanding = append(pp.Outstanding, "ask the CCRC whether it wants the education records")
+			case ed.CCRCWants == Yes && ed.StoredOn.IsZero():
+				pp.Outstanding = append(pp.Outstanding, "education records not yet stored securely")
+			case ed.CCRCWants == Yes:
+				pp.Secured = append(pp.Secured, "education records stored securely "+ed.StoredOn.String())
+			}
+		}
+		for _, o := range pp.Outstanding {
+			p.Outstanding = append(p.Outstanding, s.PID+": "+o)
+		}
+		p.People = append(p.People, pp)
+	}
+	leads := map[ServiceArea]AreaLead{}
+	for _, a := range m.Work.Areas {
+		leads[a.Area] = a
+	}
+	for _, area := range ServiceAreas {
+		ap := AreaProgress{Area: area, Outstanding: []string{}}
+		if l, ok := leads[area]; ok {
+			ap.Involved = true
+			if l.LeadOfficer == "" {
+				ap.Outstanding = append(ap.Outstanding, "no lead officer")
+			}
+			if l.NotifiedOn.IsZero() {
+				ap.Outstanding = append(ap.Outstanding, "lead officer not yet notified")
+			}
+		}
+		if area == AreaSocialCare && !ap.Involved {
+			ap.Outstanding = append(ap.Outstanding, "social care lead officer not yet recorded")
+		}
+		for _, o := range ap.Outstanding {
+			p.Outstanding = append(p.Outstanding, string(area)+": "+o)
+		}
+		p.Areas = append(p.Areas, ap)
+	}
+	p.Complete = len(p.Outstanding) == 0 && m.Status == MatterOpen
+	return p
+}
+
+func findElectronic(es []ElectronicRecord, pid string) *ElectronicRecord {
+	for i := range es {
+		if es[i].PID == pid {
+			return &es[i]
+		}
+	}
+	return nil
+}
+
+func findPaper(ps []PaperFile, pid string) *PaperFile {
+	for i := range ps {
+		if ps[i].PID == pid {
+			return &ps[i]
+		}
+	}
+	return nil
+}
+
+// Initials returns the initials of a name ("Jordan Lee Example" -> "JLE"), for file names
+// when a disclosure covers several people.
+func Initials(name string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(name) {
+		for _, r := range f {
+			b.WriteString(strings.ToUpper(string(r)))
+			break
+		}
+	}
+	return b.String()
+}
+
+// sortedCopy returns xs sorted, for stable output.
+func sortedCopy(xs []string) []string {
+	out := append([]string(nil), xs...)
+	sort.Strings(out)
+	return out
+}
