@@ -1,0 +1,260 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func (e *env) putJSON(who, path string, v any) resp {
+	e.t.Helper()
+	b, _ := json.Marshal(v)
+	return e.do(who, "PUT", path, "application/json", bytes.NewReader(b))
+}
+
+func mustStatus(t *testing.T, r resp, want int, what string) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("%s: %d %s, want %d", what, r.status, r.body, want)
+	}
+}
+
+type progress struct {
+	Stage       string
+	DaysLeft    *int `json:"days_left"`
+	Complete    bool
+	Outstanding []string
+	People      []struct {
+		PID         string
+		Secured     []string
+		Outstanding []string
+	}
+}
+
+func (e *env) progress(id string) progress {
+	e.t.Helper()
+	var p progress
+	r := e.do(coord, "GET", "/matters/"+id+"/progress", "", nil)
+	mustStatus(e.t.(*testing.T), r, 200, "progress")
+	r.json(e.t, &p)
+	return p
+}
+
+func hasPrefix(xs []string, prefix string) bool {
+	for _, x := range xs {
+		if strings.HasPrefix(x, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCCRCMatterEndToEnd drives a whole section 17 direction through the API: search,
+// securing, progress, disclosure with legal review, and release.
+func TestCCRCMatterEndToEnd(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.createMatter("CCRC-E2E-1")
+	base := "/matters/" + m.ID
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
+
+	p := e.progress(m.ID)
+	if p.Complete || p.Stage != "securing" || p.DaysLeft == nil || len(p.People) != 2 {
+		t.Fatalf("fresh progress = %+v", p)
+	}
+	if !hasPrefix(p.Outstanding, "P7700123: electronic record not yet recorded") || !hasPrefix(p.Outstanding, "social_care:") {
+		t.Errorf("fresh outstanding = %v", p.Outstanding)
+	}
+
+	// A related person found in the search; the CCRC has not yet answered.
+	mustStatus(t, e.putJSON(coord, base+"/related/P7700999", map[string]any{"name": "Morgan Testfield", "related_to": "P7700123", "relationship": "sibling"}), 200, "related")
+	if p := e.progress(m.ID); !hasPrefix(p.Outstanding, "ask the CCRC whether it wants the records of related person P7700999") {
+		t.Errorf("related person not in outstanding: %v", p.Outstanding)
+	}
+	mustStatus(t, e.putJSON(coord, base+"/related/P7700999", map[string]any{"name": "Morgan Testfield", "related_to": "P7700123", "relationship": "sibling", "ccrc_wants": "no"}), 200, "related answered")
+
+	mustStatus(t, e.putJSON(coord, base+"/areas/social_care", map[string]any{"lead_officer": "Avery Lead", "notified_on": yesterday}), 200, "area")
+	mustStatus(t, e.putJSON(coord, base+"/areas/education", map[string]any{"lead_officer": "Quinn Lead", "notified_on": yesterday}), 200, "area")
+
+	// Refusals that name what is wrong.
+	cases := []struct {
+		name, path string
+		body       any
+		status     int
+		contains   string
+	}{
+		{"UnknownArea", base + "/areas/housing", map[string]any{"lead_officer": "x", "notified_on": yesterday}, 400, "area must be one of"},
+		{"SecuredWithoutAuthorisation", base + "/electronic/P7700123", map[string]any{"system": "CCM", "secured_on": yesterday}, 400, "authorised_by"},
+		{"WrongAuthoriser", base + "/electronic/P7700123", map[string]any{"system": "CCM", "authorised_by": "Sam Boss", "authorised_role": "team_manager"}, 400, "head_of_service or service_manager"},
+		{"UnknownPID", base + "/electronic/P000", map[string]any{"system": "CCM"}, 400, "not one of the matter's people"},
+		{"FutureDate", base + "/paper/P7700123", map[string]any{"exists": "yes", "location": "archive", "retrieval_requested_on": "2999-01-01"}, 400, "must not be in the future"},
+		{"BadAnswer", base + "/paper/P7700123", map[string]any{"exists": "maybe"}, 400, "exists must be"},
+		{"SocialWorker", base + "/paper/P7700123", map[string]any{"exists": "no"}, 403, "needs one of the roles"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			who := coord
+			if c.name == "SocialWorker" {
+				who = sw
+			}
+			r := e.putJSON(who, c.path, c.body)
+			if r.status != c.status || !strings.Contains(string(r.body), c.contains) {
+				t.Fatalf("got %d %s, want %d containing %q", r.status, r.body, c.status, c.contains)
+			}
+		})
+	}
+
+	// Person 1: an open case, so a full copy is taken and secured as evidence.
+	copyDoc := e.mustUpload(m.ID, pdf("full copy of the open case record"))
+	mustStatus(t, e.putJSON(coord, base+"/electronic/P7700123", map[string]any{"system": "CCM", "open_case": true,
+		"authorised_by": "Harper Head", "authorised_role": "head_of_service", "authorised_on": yesterday,
+		"secured_on": yesterday, "edt_told_on": yesterday, "full_copy_on": yesterday, "full_copy_document": copyDoc.ID}), 200, "electronic 1")
+	mustStatus(t, e.putJSON(coord, base+"/paper/P7700123", map[string]any{"exists": "yes", "location": "archive",
+		"retrieval_requested_on": yesterday, "retrieved_by": "Rory Runner", "stored_on": yesterday, "stored_at": "legal services"}), 200, "paper 1")
+	mustStatus(t, e.postJSON(coord, base+"/access", map[string]any{"pid": "P7700123", "team": "Assessment Team", "role": "team manager", "name": "Owen Farrier", "approved_by": "Harper Head"}), 200, "access")
+
+	p = e.progress(m.ID)
+	if p.Complete || hasPrefix(p.Outstanding, "P7700123:") {
+		t.Errorf("after securing person 1: complete=%v outstanding=%v", p.Complete, p.Outstanding)
+	}
+	// Person 2: a closed case with no paper file; education records the CCRC wants.
+	mustStatus(t, e.putJSON(coord, base+"/electronic/P7700456", map[string]any{"system": "CCM", "authorised_by": "Harper Head",
+		"authorised_role": "service_manager", "secured_on": yesterday, "edt_told_on": yesterday}), 200, "electronic 2")
+	mustStatus(t, e.putJSON(coord, base+"/paper/P7700456", map[string]any{"exists": "no"}), 200, "paper 2")
+	mustStatus(t, e.putJSON(coord, base+"/education/P7700456", map[string]any{"details": "pupil file", "schools": []string{"Example Primary"}, "ccrc_wants": "yes"}), 200, "education")
+	if p := e.progress(m.ID); p.Complete || !hasPrefix(p.Outstanding, "P7700456: education records not yet stored securely") {
+		t.Errorf("education outstanding missing: %v", p.Outstanding)
+	}
+	mustStatus(t, e.putJSON(coord, base+"/education/P7700456", map[string]any{"details": "pupil file", "schools": []string{"Example Primary"},
+		"ccrc_wants": "yes", "received_on": yesterday, "stored_on": yesterday, "stored_at": "legal services"}), 200, "education stored")
+	p = e.progress(m.ID)
+	if !p.Complete || len(p.Outstanding) != 0 {
+		t.Fatalf("everything recorded but progress = %+v", p)
+	}
+
+	// Disclosure: draft, legal review, send to the CCRC's secure address, receipt.
+	scan := e.mustUpload(m.ID, pdf("contact record"))
+	var disc struct {
+		ID        string
+		FileNames []string `json:"file_names"`
+	}
+	r := e.postJSON(coord, base+"/disclosures", map[string]any{"document_ids": []string{scan.ID}})
+	mustStatus(t, r, 201, "create disclosure")
+	r.json(t, &disc)
+	if fmt.Sprint(disc.FileNames) != "[Contact 21.12.2013 RT.pdf]" {
+		t.Errorf("file names = %v, want type, date and initials", disc.FileNames)
+	}
+	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send before legal review")
+	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "coordinator cannot do legal review")
+	mustStatus(t, e.postJSON("s-legal-01", base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 200, "legal review")
+	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send without contact email")
+	mustStatus(t, e.putJSON(coord, base+"/contact-email", map[string]any{"contact_email": "secure-inbox@review.example"}), 200, "contact email")
+	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 200, "send")
+	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send twice")
+	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/receipt", map[string]any{"on": time.Now().UTC().Format("2006-01-02")}), 200, "receipt")
+	mails, _ := filepath.Glob(filepath.Join(e.app.Config.DataDir, "outbox", "*.eml"))
+	var sent []byte
+	for _, f := range mails {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte("secure-inbox@review.example")) {
+			sent = b
+		}
+	}
+	if sent == nil || !bytes.Contains(sent, []byte("Contact 21.12.2013 RT.pdf")) || bytes.Contains(sent, []byte("Subject: Rowan")) {
+		t.Errorf("disclosure email missing or wrong")
+	}
+
+	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock"}), 400, "visit without legal review")
+	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock", "legal_reviewed": true, "viewed": "paper files"}), 200, "visit")
+
+	// Release; afterwards the matter can no longer be changed.
+	mustStatus(t, e.postJSON(coord, base+"/release", map[string]string{"reason": "direction withdrawn"}), 200, "release")
+	mustStatus(t, e.putJSON(coord, base+"/areas/legal", map[string]any{"lead_officer": "x", "notified_on": yesterday}), 409, "change after release")
+	acts := e.auditActions()
+	for _, want := range []string{"matter.related:ok", "record.electronic:ok", "record.paper:ok", "record.education:ok", "disclosure.legal_review:ok", "disclosure.send:ok", "disclosure.receipt:ok", "matter.release:ok"} {
+		if count(acts, want) == 0 {
+			t.Errorf("no audit event %s", want)
+		}
+	}
+}
+
+// TestSeriousCaseReviewEndToEnd drives a review from the board's letter to closing.
+func TestSeriousCaseReviewEndToEnd(t *testing.T) {
+	e := newEnv(t, nil)
+	today := time.Now().UTC().Format("2006-01-02")
+	review := map[string]any{"kind": "serious_case_review", "reference": "SCB-2026-07", "contact": "Example Safeguarding Children Board",
+		"received_on": today, "people": people, "secure_up_to": today, "senior_manager": "Sasha Senior",
+		"senior_manager_email": "sasha.senior@council.example", "case_line_managers": []string{"Owen Farrier", "Sasha Senior"},
+		"board_manager": "Blake Board", "board_manager_email": "blake.board@board.example", "case_locked": true}
+	r := e.postJSON(coord, "/matters", review)
+	if r.status != 400 || !strings.Contains(string(r.body), "line-manages the case") {
+		t.Fatalf("senior manager who line-manages the case: %d %s", r.status, r.body)
+	}
+	review["case_line_managers"] = []string{"Owen Farrier"}
+	r = e.postJSON(coord, "/matters", review)
+	mustStatus(t, r, 201, "create review")
+	var m matter
+	r.json(t, &m)
+	base := "/matters/" + m.ID
+
+	orig := e.mustUpload(m.ID, pdf("original case file"))
+	court := e.do(coord, "POST", base+"/documents?pid=P7700456&doc_type=Court%20Document&doc_date=2020-05-01", "application/pdf", bytes.NewReader(pdf("court bundle")))
+	mustStatus(t, court, 201, "court document")
+	var courtDoc document
+	court.json(t, &courtDoc)
+
+	mustStatus(t, e.postJSON(coord, base+"/scr/confirmation", nil), 409, "confirm before view-only")
+	mustStatus(t, e.postJSON(coord, base+"/scr/view-only", map[string]any{"system": "CCM", "pid": "P7700123"}), 200, "view-only 1")
+	mustStatus(t, e.postJSON(coord, base+"/scr/view-only", map[string]any{"system": "CCM", "pid": "P7700456"}), 200, "view-only 2")
+	mustStatus(t, e.postJSON(coord, base+"/scr/confirmation", nil), 200, "confirmation")
+	mustStatus(t, e.postJSON(coord, base+"/scr/confirmation", nil), 409, "confirmation twice")
+
+	// Copies for a practitioner: court documents need the court's permission first.
+	due := time.Now().UTC().AddDate(0, 0, 5).Format("2006-01-02")
+	r = e.postJSON(coord, base+"/scr/copies", map[string]any{"practitioner": "Jamie Worker", "due_on": due, "document_ids": []string{orig.ID, courtDoc.ID}})
+	if r.status != 403 || !strings.Contains(string(r.body), "court's written permission") {
+		t.Fatalf("copy of a court document without permission: %d %s", r.status, r.body)
+	}
+	mustStatus(t, e.putJSON(coord, base+"/scr/court-permissions/"+courtDoc.ID, map[string]any{"permission_on": today, "reference": "Order 12/2026"}), 200, "court permission")
+	mustStatus(t, e.postJSON(coord, base+"/scr/copies", map[string]any{"practitioner": "Jamie Worker", "due_on": due, "document_ids": []string{orig.ID, courtDoc.ID}}), 200, "copy")
+	if p := e.progress(m.ID); !hasPrefix(p.Outstanding, "copy for Jamie Worker") {
+		t.Errorf("copy not outstanding: %v", p.Outstanding)
+	}
+	mustStatus(t, e.postJSON(coord, base+"/scr/copies/0/provided", map[string]any{"on": today}), 200, "copy provided")
+
+	// Records found later are added at once and held like the rest.
+	late := e.mustUpload(m.ID, pdf("found later"))
+	if !late.Held {
+		t.Error("late record not held")
+	}
+
+	// Closing needs completion, ratification and (locked case) the end of proceedings.
+	r = e.postJSON(coord, base+"/release", map[string]string{"reason": "review closed"})
+	if r.status != 409 || !strings.Contains(string(r.body), "completion is not recorded") {
+		t.Fatalf("release of an unratified review: %d %s", r.status, r.body)
+	}
+	mustStatus(t, e.putJSON(coord, base+"/scr/outcome", map[string]any{"ratified_on": today}), 400, "ratified before completed")
+	mustStatus(t, e.putJSON(coord, base+"/scr/outcome", map[string]any{"completed_on": today, "ratified_on": today}), 200, "outcome")
+	r = e.postJSON(coord, base+"/release", map[string]string{"reason": "review closed"})
+	if r.status != 409 || !strings.Contains(string(r.body), "criminal proceedings") {
+		t.Fatalf("release before proceedings end: %d %s", r.status, r.body)
+	}
+	mustStatus(t, e.putJSON(coord, base+"/scr/outcome", map[string]any{"criminal_proceedings_ended_on": today}), 200, "proceedings ended")
+	mustStatus(t, e.postJSON(coord, base+"/release", map[string]string{"reason": "review closed"}), 200, "release")
+
+	mails, _ := filepath.Glob(filepath.Join(e.app.Config.DataDir, "outbox", "*.eml"))
+	found := false
+	for _, f := range mails {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte("sasha.senior@council.example")) && bytes.Contains(b, []byte("Cc: blake.board@board.example")) {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("confirmation to the senior manager with a copy to the board manager not sent")
+	}
+}
