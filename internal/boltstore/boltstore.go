@@ -30,11 +30,14 @@ var (
 	bucketAudit     = []byte("audit")      // big-endian seq -> AuditEvent JSON
 	bucketAuditIDs  = []byte("audit_id")   // event id -> big-endian seq
 	bucketClaims    = []byte("claims")     // claim key -> claim JSON
+	bucketInbound   = []byte("inbound")    // inbound message id -> InboundMessage JSON
+	bucketInStatus  = []byte("in_status")  // status \x00 received \x00 id -> nil
 )
 
 var allBuckets = [][]byte{
 	bucketMatters, bucketRefs, bucketStatus, bucketDocuments,
 	bucketFiling, bucketAudit, bucketAuditIDs, bucketClaims,
+	bucketInbound, bucketInStatus,
 }
 
 // lockTimeout bounds the wait for bbolt's exclusive file lock, so a second process
@@ -432,6 +435,102 @@ func (s *Store) ListAudit(ctx context.Context, after uint64, limit int) ([]caseh
 
 func seqKey(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(nil, seq)
+}
+
+// --- inbound messages ---
+
+func (s *Store) CreateInbound(ctx context.Context, m *casehold.InboundMessage) error {
+	if m.ID == "" {
+		return casehold.Errorf(casehold.EINVALID, "create inbound message: id is empty")
+	}
+	stored := *m
+	stored.Version = 1
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketInbound)
+		if msgs.Get([]byte(m.ID)) != nil {
+			return casehold.Errorf(casehold.ECONFLICT, "inbound message %s already exists", m.ID)
+		}
+		if err := putJSON(msgs, []byte(m.ID), &stored); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketInStatus).Put(inboundStatusKey(&stored), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("create inbound message %s: %w", m.ID, err)
+	}
+	m.Version = 1
+	return nil
+}
+
+func (s *Store) GetInbound(ctx context.Context, id string) (*casehold.InboundMessage, error) {
+	var m casehold.InboundMessage
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketInbound), []byte(id), &m, "inbound message")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get inbound message %s: %w", id, err)
+	}
+	return &m, nil
+}
+
+func (s *Store) UpdateInbound(ctx context.Context, m *casehold.InboundMessage) error {
+	var next int64
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketInbound)
+		var old casehold.InboundMessage
+		if err := getJSON(msgs, []byte(m.ID), &old, "inbound message"); err != nil {
+			return err
+		}
+		if old.Version != m.Version {
+			return casehold.Errorf(casehold.ECONFLICT, "inbound message %s was changed by someone else (version %d, not %d)", m.ID, old.Version, m.Version)
+		}
+		stored := *m
+		stored.Version = old.Version + 1
+		if err := putJSON(msgs, []byte(m.ID), &stored); err != nil {
+			return err
+		}
+		// Status and ReceivedAt may both change, so the old index key is removed, not reused.
+		status := tx.Bucket(bucketInStatus)
+		if err := status.Delete(inboundStatusKey(&old)); err != nil {
+			return err
+		}
+		if err := status.Put(inboundStatusKey(&stored), nil); err != nil {
+			return err
+		}
+		next = stored.Version
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update inbound message %s: %w", m.ID, err)
+	}
+	m.Version = next
+	return nil
+}
+
+func (s *Store) ListInbound(ctx context.Context, status casehold.InboundStatus) ([]*casehold.InboundMessage, error) {
+	out := []*casehold.InboundMessage{}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketInbound)
+		prefix := append([]byte(status), 0)
+		c := tx.Bucket(bucketInStatus).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := k[bytes.LastIndexByte(k, 0)+1:]
+			var m casehold.InboundMessage
+			if err := getJSON(msgs, id, &m, "inbound message"); err != nil {
+				return fmt.Errorf("inbound status index names a missing message: %w", err)
+			}
+			out = append(out, &m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s inbound messages: %w", status, err)
+	}
+	return out, nil
+}
+
+func inboundStatusKey(m *casehold.InboundMessage) []byte {
+	return []byte(string(m.Status) + "\x00" + timeKey(m.ReceivedAt) + "\x00" + m.ID)
 }
 
 // --- claims ---

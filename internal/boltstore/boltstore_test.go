@@ -51,6 +51,7 @@ func TestStore_Reopen(t *testing.T) {
 	if !won {
 		t.Fatal("first claim lost")
 	}
+	mustOK(t, s.CreateInbound(ctx, storetest.NewInbound("in1", casehold.InboundTriage, base)))
 	mustOK(t, s.Close())
 
 	s = mustOpen(t, path)
@@ -65,6 +66,9 @@ func TestStore_Reopen(t *testing.T) {
 	}
 	if head, err := s.AuditHead(ctx); err != nil || head.Seq != 1 || head.Hash != e.Hash {
 		t.Errorf("audit head after reopen = %+v, %v", head, err)
+	}
+	if ms, err := s.ListInbound(ctx, casehold.InboundTriage); err != nil || len(ms) != 1 {
+		t.Errorf("inbound status index after reopen: %d messages, %v", len(ms), err)
 	}
 	if won, err := s.Claim(ctx, "k", time.Hour); err != nil || won {
 		t.Errorf("claim after reopen = %v, %v; want false", won, err)

@@ -18,12 +18,13 @@
 //	audit head     AUDIT                   HEAD
 //	audit id       AUDITID#<eventID>       AUDITID
 //	claim          CLAIM#<key>             CLAIM
+//	inbound        INBOUND#<id>            META                              INBOUND#<status>   <received>#<id>
 //
-// <created> and <uploaded> are UTC times with exactly nine fractional digits, so string
-// order is time order (RFC 3339 with trimmed zeros is not). Kinds contain no '#' and the
-// free-text part of every key comes last, so keys cannot collide. Seq is zero-padded to
-// 20 digits, the width of the largest uint64, for the same reason; "HEAD" sorts before
-// "SEQ#", outside the range that ListAudit reads.
+// <created>, <uploaded> and <received> are UTC times with exactly nine fractional digits,
+// so string order is time order (RFC 3339 with trimmed zeros is not). Kinds contain no '#'
+// and the free-text part of every key comes last, so keys cannot collide. Seq is
+// zero-padded to 20 digits, the width of the largest uint64, for the same reason; "HEAD"
+// sorts before "SEQ#", outside the range that ListAudit reads.
 //
 // Dates are stored as "YYYY-MM-DD" strings and times as RFC 3339 UTC with nanoseconds.
 // HeldBy and MatterIDs are lists, not string sets: DynamoDB refuses empty sets, and a
@@ -46,13 +47,17 @@
 //	HasAuditEvent         AUDITID#<id>, AUDITID                         GetItem (consistent)
 //	ListAudit             PK = AUDIT, SK BETWEEN SEQ#<after+1> AND SEQ#<max>  Query (consistent, ascending, Limit, paged)
 //	Claim                 CLAIM#<key>, CLAIM                            PutItem, attribute_not_exists(PK) OR expires_ns <= :now
+//	CreateInbound         INBOUND#<id>, META                            PutItem, attribute_not_exists(PK)
+//	GetInbound            INBOUND#<id>, META                            GetItem (consistent)
+//	UpdateInbound         INBOUND#<id>, META                            UpdateItem, version = :expected
+//	ListInbound           GSI1: GSI1PK = INBOUND#<status>               Query on GSI1, ascending, paged
 //
 // # Consistency
 //
 // Every GetItem and base-table Query reads consistently. GSI1 is eventually consistent,
-// so ListMatters can lag a CreateMatter or a status change briefly; the storetest contract
-// promises no more than that, and callers that need the latest state of one matter read
-// it with GetMatter.
+// so ListMatters and ListInbound can lag a create or a status change briefly; the
+// storetest contract promises no more than that, and callers that need the latest state
+// of one matter or message read it with GetMatter or GetInbound.
 //
 // Every write is conditional. Kind and Reference are never rewritten after CreateMatter,
 // so the reference item can never go stale. AddHold and RemoveHold read the document,
@@ -65,15 +70,17 @@
 // The SDK retries a request whose response was lost, and a conditional write that had
 // in fact succeeded then fails its own condition. Transactions are safe (the SDK sends
 // one idempotency token for all attempts); AddHold and RemoveHold re-read and find their
-// change made; UpdateMatter and Claim store a random write_token and, when the condition
-// fails, ask for the stored item (ReturnValuesOnConditionCheckFailure) to see whether
-// the token there is their own.
+// change made; UpdateMatter, CreateInbound, UpdateInbound and Claim store a random
+// write_token and, when the condition fails, ask for the stored item
+// (ReturnValuesOnConditionCheckFailure) to see whether the token there is their own.
 //
 // # Limits
 //
 // An item is at most 400 KB; a matter with many people and a document held by many
-// matters stay far below it. A transaction holds at most 100 items, so CreateDocument
-// refuses a document filed under more than 99 matters. All audit events share the
+// matters stay far below it. An inbound message keeps its attachments' records in its
+// item, under short attribute names: 200 attachments with 250-character file names take
+// under 100 KB. A transaction holds at most 100 items, so CreateDocument refuses a
+// document filed under more than 99 matters. All audit events share the
 // partition AUDIT: appends are serialised by the head item anyway, and the trail's write
 // rate is far below one partition's limit.
 package dynamostore

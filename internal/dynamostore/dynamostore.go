@@ -104,29 +104,7 @@ func (s *Store) UpdateMatter(ctx context.Context, m *casehold.Matter) error {
 	}
 	token := rand.Text()
 	item[attrToken] = str(token)
-	names := map[string]string{"#v": attrVersion}
-	values := map[string]types.AttributeValue{":expected": num(m.Version)}
-	var sets []string
-	for n, v := range item {
-		if n == attrPK || n == attrSK || immutableMatterAttrs[n] {
-			continue
-		}
-		i := strconv.Itoa(len(sets))
-		names["#a"+i], values[":a"+i] = n, v
-		sets = append(sets, "#a"+i+" = :a"+i)
-	}
-	err = s.withContention(ctx, func() error {
-		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                           s.table,
-			Key:                                 matterKey(m.ID),
-			UpdateExpression:                    aws.String("SET " + strings.Join(sets, ", ")),
-			ConditionExpression:                 aws.String("#v = :expected"),
-			ExpressionAttributeNames:            names,
-			ExpressionAttributeValues:           values,
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		})
-		return err
-	})
+	err = s.updateAll(ctx, matterKey(m.ID), item, immutableMatterAttrs, m.Version)
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf) && len(ccf.Item) == 0:
@@ -511,6 +489,99 @@ func (s *Store) ListAudit(ctx context.Context, after uint64, limit int) ([]caseh
 	return out, nil
 }
 
+// --- inbound messages ---
+
+// CreateInbound writes a token like Claim, so that a retried put that had in fact
+// succeeded is not reported as a duplicate of itself.
+func (s *Store) CreateInbound(ctx context.Context, m *casehold.InboundMessage) error {
+	item, err := marshalInbound(m, 1)
+	if err != nil {
+		return fmt.Errorf("create inbound message %s: %w", m.ID, err)
+	}
+	token := rand.Text()
+	item[attrToken] = str(token)
+	err = s.withContention(ctx, func() error {
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                           s.table,
+			Item:                                item,
+			ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		return err
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf) && ownWrite(ccf.Item, token):
+		// Our write landed; only its retry failed.
+	case err != nil:
+		return fmt.Errorf("create inbound message %s: %w", m.ID, conflict(err, "inbound message %s already exists", m.ID))
+	}
+	m.Version = 1
+	return nil
+}
+
+func (s *Store) GetInbound(ctx context.Context, id string) (*casehold.InboundMessage, error) {
+	item, err := s.get(ctx, inboundKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("get inbound message %s: %w", id, err)
+	}
+	if item == nil {
+		return nil, fmt.Errorf("get inbound message %s: %w", id, casehold.Errorf(casehold.ENOTFOUND, "inbound message %s not found", id))
+	}
+	m, err := unmarshalInbound(item)
+	if err != nil {
+		return nil, fmt.Errorf("get inbound message %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// UpdateInbound sets every attribute, GSI1PK/GSI1SK among them, so the index follows a
+// change of status; the token works as in UpdateMatter.
+func (s *Store) UpdateInbound(ctx context.Context, m *casehold.InboundMessage) error {
+	item, err := marshalInbound(m, m.Version+1)
+	if err != nil {
+		return fmt.Errorf("update inbound message %s: %w", m.ID, err)
+	}
+	token := rand.Text()
+	item[attrToken] = str(token)
+	err = s.updateAll(ctx, inboundKey(m.ID), item, immutableInboundAttrs, m.Version)
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf) && len(ccf.Item) == 0:
+		return fmt.Errorf("update inbound message %s: %w", m.ID, casehold.Errorf(casehold.ENOTFOUND, "inbound message %s not found", m.ID))
+	case errors.As(err, &ccf) && ownWrite(ccf.Item, token):
+		// Our write landed; only its retry failed.
+	case err != nil:
+		return fmt.Errorf("update inbound message %s: %w", m.ID, conflict(err, "inbound message %s was changed by someone else", m.ID))
+	}
+	m.Version++
+	return nil
+}
+
+func (s *Store) ListInbound(ctx context.Context, status casehold.InboundStatus) ([]*casehold.InboundMessage, error) {
+	out := []*casehold.InboundMessage{}
+	pages := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:                 s.table,
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(inboundStatusPK(status))},
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s inbound messages: %w", status, err)
+		}
+		for _, item := range page.Items {
+			m, err := unmarshalInbound(item)
+			if err != nil {
+				return nil, fmt.Errorf("list %s inbound messages: %w", status, err)
+			}
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 // --- claims ---
 
 // Claim keeps the expiry to the nanosecond for the decision and in whole seconds, rounded
@@ -549,6 +620,35 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 }
 
 // --- helpers ---
+
+// updateAll sets every attribute of item but the key and the immutable ones, if the
+// stored version is expected. A failed condition returns the stored item, so the caller
+// can tell absent (no item) from stale, and its own retried write (its token) from both.
+func (s *Store) updateAll(ctx context.Context, k, item map[string]types.AttributeValue, immutable map[string]bool, expected int64) error {
+	names := map[string]string{"#v": attrVersion}
+	values := map[string]types.AttributeValue{":expected": num(expected)}
+	var sets []string
+	for n, v := range item {
+		if n == attrPK || n == attrSK || immutable[n] {
+			continue
+		}
+		i := strconv.Itoa(len(sets))
+		names["#a"+i], values[":a"+i] = n, v
+		sets = append(sets, "#a"+i+" = :a"+i)
+	}
+	return s.withContention(ctx, func() error {
+		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                           s.table,
+			Key:                                 k,
+			UpdateExpression:                    aws.String("SET " + strings.Join(sets, ", ")),
+			ConditionExpression:                 aws.String("#v = :expected"),
+			ExpressionAttributeNames:            names,
+			ExpressionAttributeValues:           values,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		return err
+	})
+}
 
 // ownWrite reports whether the stored item, returned by a failed condition, carries the
 // token of this very write.

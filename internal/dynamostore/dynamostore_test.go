@@ -188,6 +188,29 @@ func TestStore_RetriedAfterSuccess(t *testing.T) {
 			t.Errorf("stale update: code %q, want %q", code, casehold.ECONFLICT)
 		}
 	})
+	t.Run("CreateInbound", func(t *testing.T) {
+		s := dynamostore.New(twice("PutItem"), mustTable(t, client))
+		m := storetest.NewInbound("in1", casehold.InboundTriage, time.Now())
+		mustOK(t, s.CreateInbound(ctx, m))
+		if code := casehold.ErrorCode(s.CreateInbound(ctx, m)); code != casehold.ECONFLICT {
+			t.Errorf("second create: code %q, want %q", code, casehold.ECONFLICT)
+		}
+	})
+	t.Run("UpdateInbound", func(t *testing.T) {
+		s := dynamostore.New(twice("UpdateItem"), mustTable(t, client))
+		mustOK(t, s.CreateInbound(ctx, storetest.NewInbound("in1", casehold.InboundTriage, time.Now())))
+		m, err := s.GetInbound(ctx, "in1")
+		mustOK(t, err)
+		m.Status = casehold.InboundSecured
+		mustOK(t, s.UpdateInbound(ctx, m))
+		if m.Version != 2 {
+			t.Errorf("Version = %d, want 2", m.Version)
+		}
+		m.Version = 1
+		if code := casehold.ErrorCode(s.UpdateInbound(ctx, m)); code != casehold.ECONFLICT {
+			t.Errorf("stale update: code %q, want %q", code, casehold.ECONFLICT)
+		}
+	})
 }
 
 // sendTwice sends requests for one DynamoDB operation twice and returns the second response.
@@ -246,6 +269,8 @@ func TestStore_EveryFieldRoundTrips(t *testing.T) {
 		People: []casehold.Person{{PID: "P1", Name: "Test Person"}}, Status: casehold.MatterReleased,
 		CreatedAt: at, CreatedBy: "staff-1", ReleasedAt: &released, ReleasedBy: "staff-2",
 		ReleaseReason: "direction withdrawn", Version: 1,
+		Work: casehold.Work{ContactEmail: "inbox@example.org", Areas: []casehold.AreaLead{{Area: casehold.AreaSocialCare, LeadOfficer: "Lead"}},
+			SCR: &casehold.SCRWork{SeniorManager: "Senior", CaseLocked: true}},
 	}
 	d := &casehold.Document{
 		ID: "d1", MatterIDs: []string{"m1"}, HeldBy: []string{"m1"}, PIDs: []string{"P1"},
@@ -266,6 +291,43 @@ func TestStore_EveryFieldRoundTrips(t *testing.T) {
 	mustOK(t, err)
 	if !reflect.DeepEqual(gotD, d) {
 		t.Errorf("document round trip:\n got %+v\nwant %+v", gotD, d)
+	}
+}
+
+// TestStore_EveryInboundFieldRoundTrips is TestStore_EveryFieldRoundTrips for inbound
+// messages and their attachments, and pins the index keys that doc.go describes.
+func TestStore_EveryInboundFieldRoundTrips(t *testing.T) {
+	client := mustClient(t)
+	table := mustTable(t, client)
+	s := dynamostore.New(client, table)
+	ctx := context.Background()
+	m := storetest.NewInbound("in1", casehold.InboundTriage, time.Date(2026, 3, 2, 9, 30, 0, 5, time.UTC))
+	m.Version = 1
+	mustAllSet(t, *m)
+	mustAllSet(t, m.Attachments[0])
+	mustOK(t, s.CreateInbound(ctx, m))
+	got, err := s.GetInbound(ctx, "in1")
+	mustOK(t, err)
+	if !reflect.DeepEqual(got, m) {
+		t.Errorf("inbound round trip:\n got %+v\nwant %+v", got, m)
+	}
+	// Nil and empty lists stay apart.
+	m2 := &casehold.InboundMessage{ID: "in2", Status: casehold.InboundTriage, To: []string{}, Version: 1}
+	mustOK(t, s.CreateInbound(ctx, m2))
+	got, err = s.GetInbound(ctx, "in2")
+	mustOK(t, err)
+	if !reflect.DeepEqual(got, m2) {
+		t.Errorf("sparse inbound round trip:\n got %#v\nwant %#v", got, m2)
+	}
+
+	out, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "INBOUND#in1"}, "SK": &types.AttributeValueMemberS{Value: "META"},
+	}})
+	mustOK(t, err)
+	for name, want := range map[string]string{"GSI1PK": "INBOUND#triage", "GSI1SK": "2026-03-02T09:30:00.000000005Z#in1"} {
+		if v, ok := out.Item[name].(*types.AttributeValueMemberS); !ok || v.Value != want {
+			t.Errorf("%s = %v, want %q", name, out.Item[name], want)
+		}
 	}
 }
 

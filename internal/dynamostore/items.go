@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -114,7 +115,10 @@ type matterItem struct {
 	ReleasedAt       string       `dynamodbav:"released_at"` // "" while not released
 	ReleasedBy       string       `dynamodbav:"released_by"`
 	ReleaseReason    string       `dynamodbav:"release_reason"`
-	Version          int64        `dynamodbav:"version"`
+	// Work is the matter's recorded work as JSON: one attribute, so a matter stays one item
+	// and one conditional write (a 50-person matter's work is tens of KB, far under 400 KB).
+	Work    string `dynamodbav:"work"`
+	Version int64  `dynamodbav:"version"`
 }
 
 type personItem struct {
@@ -126,6 +130,10 @@ type personItem struct {
 var immutableMatterAttrs = map[string]bool{"id": true, "kind": true, "reference": true}
 
 func marshalMatter(m *casehold.Matter, version int64) (map[string]types.AttributeValue, error) {
+	work, err := json.Marshal(m.Work)
+	if err != nil {
+		return nil, fmt.Errorf("encode matter %s work: %w", m.ID, err)
+	}
 	it := matterItem{
 		GSI1PK:           statusPK(m.Status),
 		GSI1SK:           m.CreatedAt.UTC().Format(sortTime) + "#" + m.ID,
@@ -142,6 +150,7 @@ func marshalMatter(m *casehold.Matter, version int64) (map[string]types.Attribut
 		CreatedBy:        m.CreatedBy,
 		ReleasedBy:       m.ReleasedBy,
 		ReleaseReason:    m.ReleaseReason,
+		Work:             string(work),
 		Version:          version,
 	}
 	for _, p := range m.People {
@@ -174,6 +183,11 @@ func unmarshalMatter(av map[string]types.AttributeValue) (*casehold.Matter, erro
 		Version:          it.Version,
 		CoordinatorEmail: it.CoordinatorEmail,
 		ReleaseReason:    it.ReleaseReason,
+	}
+	if it.Work != "" {
+		if err := json.Unmarshal([]byte(it.Work), &m.Work); err != nil {
+			return nil, fmt.Errorf("decode matter %s work: %w", it.ID, err)
+		}
 	}
 	for _, p := range it.People {
 		m.People = append(m.People, casehold.Person(p))
@@ -338,4 +352,129 @@ func unmarshalAudit(av map[string]types.AttributeValue) (casehold.AuditEvent, er
 type headItem struct {
 	Seq  uint64 `dynamodbav:"seq"`
 	Hash string `dynamodbav:"hash"`
+}
+
+func inboundKey(id string) map[string]types.AttributeValue { return key("INBOUND#"+id, skMeta) }
+func inboundStatusPK(s casehold.InboundStatus) string      { return "INBOUND#" + string(s) }
+
+// inboundItem is an inbound message as stored. Slices keep nil apart from empty (NULL
+// against an empty list), so a record reads back exactly as it was written.
+type inboundItem struct {
+	GSI1PK       string                  `dynamodbav:"GSI1PK"`
+	GSI1SK       string                  `dynamodbav:"GSI1SK"`
+	ID           string                  `dynamodbav:"id"`
+	Source       string                  `dynamodbav:"source"`
+	Status       string                  `dynamodbav:"status"`
+	Reason       string                  `dynamodbav:"reason"`
+	From         string                  `dynamodbav:"from"`
+	To           []string                `dynamodbav:"to"`
+	Cc           []string                `dynamodbav:"cc"`
+	Date         string                  `dynamodbav:"date"`
+	MessageID    string                  `dynamodbav:"message_id"`
+	Subject      string                  `dynamodbav:"subject"`
+	MatterID     string                  `dynamodbav:"matter_id"`
+	RawKey       string                  `dynamodbav:"raw_key"`
+	RawVersionID string                  `dynamodbav:"raw_version_id"`
+	RawSHA256    string                  `dynamodbav:"raw_sha256"`
+	RawSize      int64                   `dynamodbav:"raw_size"`
+	RawDocument  string                  `dynamodbav:"raw_document_id"`
+	Attachments  []inboundAttachmentItem `dynamodbav:"attachments"`
+	ReceivedAt   string                  `dynamodbav:"received_at"`
+	AckSent      bool                    `dynamodbav:"ack_sent"`
+	NoticeSent   bool                    `dynamodbav:"notice_sent"`
+	Version      int64                   `dynamodbav:"version"`
+}
+
+// inboundAttachmentItem has short attribute names: they are repeated in every one of up
+// to hundreds of attachments and count towards the 400 KB item limit.
+type inboundAttachmentItem struct {
+	Index       int    `dynamodbav:"i"`
+	Filename    string `dynamodbav:"fn"`
+	ContentType string `dynamodbav:"ct"`
+	Size        int64  `dynamodbav:"sz"`
+	SHA256      string `dynamodbav:"sha"`
+	Outcome     string `dynamodbav:"out"`
+	DocumentID  string `dynamodbav:"doc"`
+}
+
+// immutableInboundAttrs are left alone by UpdateInbound.
+var immutableInboundAttrs = map[string]bool{"id": true}
+
+func marshalInbound(m *casehold.InboundMessage, version int64) (map[string]types.AttributeValue, error) {
+	it := inboundItem{
+		GSI1PK:       inboundStatusPK(m.Status),
+		GSI1SK:       m.ReceivedAt.UTC().Format(sortTime) + "#" + m.ID,
+		ID:           m.ID,
+		Source:       m.Source,
+		Status:       string(m.Status),
+		Reason:       m.Reason,
+		From:         m.From,
+		To:           m.To,
+		Cc:           m.Cc,
+		Date:         formatTime(m.Date),
+		MessageID:    m.MessageID,
+		Subject:      m.Subject,
+		MatterID:     m.MatterID,
+		RawKey:       m.RawKey,
+		RawVersionID: m.RawVersionID,
+		RawSHA256:    m.RawSHA256,
+		RawSize:      m.RawSize,
+		RawDocument:  m.RawDocument,
+		ReceivedAt:   formatTime(m.ReceivedAt),
+		AckSent:      m.AckSent,
+		NoticeSent:   m.NoticeSent,
+		Version:      version,
+	}
+	if m.Attachments != nil {
+		it.Attachments = make([]inboundAttachmentItem, len(m.Attachments))
+		for i, a := range m.Attachments {
+			it.Attachments[i] = inboundAttachmentItem(a)
+		}
+	}
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return nil, fmt.Errorf("encode inbound message: %w", err)
+	}
+	return withKey(av, inboundKey(m.ID)), nil
+}
+
+func unmarshalInbound(av map[string]types.AttributeValue) (*casehold.InboundMessage, error) {
+	var it inboundItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return nil, fmt.Errorf("decode inbound message: %w", err)
+	}
+	m := &casehold.InboundMessage{
+		ID:           it.ID,
+		Source:       it.Source,
+		Status:       casehold.InboundStatus(it.Status),
+		Reason:       it.Reason,
+		From:         it.From,
+		To:           it.To,
+		Cc:           it.Cc,
+		MessageID:    it.MessageID,
+		Subject:      it.Subject,
+		MatterID:     it.MatterID,
+		RawKey:       it.RawKey,
+		RawVersionID: it.RawVersionID,
+		RawSHA256:    it.RawSHA256,
+		RawSize:      it.RawSize,
+		RawDocument:  it.RawDocument,
+		AckSent:      it.AckSent,
+		NoticeSent:   it.NoticeSent,
+		Version:      it.Version,
+	}
+	if it.Attachments != nil {
+		m.Attachments = make([]casehold.InboundAttachment, len(it.Attachments))
+		for i, a := range it.Attachments {
+			m.Attachments[i] = casehold.InboundAttachment(a)
+		}
+	}
+	var err error
+	if m.Date, err = parseTime(it.Date); err != nil {
+		return nil, fmt.Errorf("decode inbound message %s: %w", it.ID, err)
+	}
+	if m.ReceivedAt, err = parseTime(it.ReceivedAt); err != nil {
+		return nil, fmt.Errorf("decode inbound message %s: %w", it.ID, err)
+	}
+	return m, nil
 }

@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newHarness) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newHarness) })
 	t.Run("Claim", func(t *testing.T) { testClaim(t, newHarness) })
+	t.Run("Inbound", func(t *testing.T) { testInbound(t, newHarness) })
 }
 
 var base = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -35,6 +37,12 @@ func NewMatter(id, ref string, created time.Time) *casehold.Matter {
 		ReceivedOn: casehold.Date{Year: 2026, Month: 3, Day: 2}, Deadline: casehold.Date{Year: 2026, Month: 3, Day: 30},
 		Coordinator: "staff-coord", Status: casehold.MatterOpen, CreatedAt: created, CreatedBy: "staff-coord",
 		People: []casehold.Person{{PID: "P1001", Name: "Test Person One"}, {PID: "P1002", Name: "Test Person Two"}},
+		Work: casehold.Work{
+			ContactEmail: "secure@review.example",
+			Areas:        []casehold.AreaLead{{Area: casehold.AreaSocialCare, LeadOfficer: "Lead Officer", NotifiedOn: casehold.Date{Year: 2026, Month: 3, Day: 3}}},
+			Electronic:   []casehold.ElectronicRecord{{PID: "P1001", System: "CCM", OpenCase: true, AuthorisedBy: "Head", AuthorisedRole: casehold.RoleHeadOfService}},
+			Related:      []casehold.RelatedPerson{{Person: casehold.Person{PID: "P1003", Name: "Test Person Three"}, RelatedTo: "P1001", Relationship: "sibling", CCRCWants: casehold.Yes}},
+		},
 	}
 }
 
@@ -95,6 +103,11 @@ func testMatter(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 		if got.ReleasedAt != nil {
 			t.Errorf("ReleasedAt = %v, want nil", got.ReleasedAt)
+		}
+		gotWork, _ := json.Marshal(got.Work)
+		wantWork, _ := json.Marshal(m.Work)
+		if string(gotWork) != string(wantWork) {
+			t.Errorf("Work = %s, want %s", gotWork, wantWork)
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
