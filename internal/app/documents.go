@@ -25,8 +25,9 @@ type UploadInput struct {
 
 // uploadMeta is UploadInput checked against the matter.
 type uploadMeta struct {
-	pid, docType, filename string
-	docDate                casehold.Date
+	pids              []string
+	docType, filename string
+	docDate           casehold.Date
 }
 
 func (s *Service) checkUpload(m *casehold.Matter, in UploadInput) (uploadMeta, error) {
@@ -57,7 +58,7 @@ func (s *Service) checkUpload(m *casehold.Matter, in UploadInput) (uploadMeta, e
 	if err != nil {
 		return uploadMeta{}, err
 	}
-	return uploadMeta{pid: in.PID, docType: docType, docDate: docDate, filename: name}, nil
+	return uploadMeta{pids: []string{in.PID}, docType: docType, docDate: docDate, filename: name}, nil
 }
 
 // cleanFilename keeps the base name of what the uploader called the file, for display only;
@@ -112,7 +113,10 @@ func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matt
 // under legal hold, record.
 func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID string, body io.Reader) (*casehold.Document, error) {
 	key := "documents/" + docID + ".pdf"
-	obj, err := s.Evidence.Put(ctx, key, pdfcheck.NewReader(body, s.MaxUploadBytes), true)
+	// A released matter can still file a record (a receipt for files handed back), but
+	// nothing holds it.
+	held := m.Status == casehold.MatterOpen
+	obj, err := s.Evidence.Put(ctx, key, pdfcheck.NewReader(body, s.MaxUploadBytes), held)
 	if err != nil {
 		var ce *casehold.Error
 		if errors.As(err, &ce) && (ce.Code == casehold.EINVALID || ce.Code == casehold.ETOOLARGE) {
@@ -120,8 +124,12 @@ func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.
 		}
 		return nil, fmt.Errorf("store evidence: %w", err)
 	}
+	var heldBy []string
+	if held {
+		heldBy = []string{m.ID}
+	}
 	d := &casehold.Document{
-		ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, PIDs: []string{meta.pid},
+		ID: docID, MatterIDs: []string{m.ID}, HeldBy: heldBy, PIDs: meta.pids,
 		DocType: meta.docType, DocDate: meta.docDate, Filename: meta.filename,
 		SHA256: obj.SHA256, Size: obj.Size, Source: src, Key: obj.Key, VersionID: obj.VersionID,
 		UploadedBy: actor.ID, UploadedAt: s.now(),

@@ -153,6 +153,16 @@ func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 		return nil, err
 	}
 	res.NotifiedEDT, res.NoticeErrors = s.noticeRelease(ctx, actor, m, res)
+	if res.NotifiedEDT {
+		if m2, err := s.updateMatter(ctx, actor, casehold.ActReleaseMatter, "matter.release_told", id, "edt", true, func(m *casehold.Matter) error {
+			m.Work.EDTToldOn = s.today()
+			return nil
+		}); err == nil {
+			res.Matter = m2
+		} else {
+			s.Log.ErrorContext(ctx, "release notice sent but not recorded", "matter", id, "err", err)
+		}
+	}
 	return res, nil
 }
 

@@ -31,6 +31,10 @@ type Service struct {
 	MailFrom string
 	// EDTEmail is the Emergency Duty Team's mailbox, told when holds are lifted.
 	EDTEmail string
+	// LegalEmail is legal services' mailbox, told when a matter is confirmed.
+	LegalEmail string
+	// Council names the council on forms and receipts.
+	Council string
 }
 
 // SystemActor is who acts for outside events (S3, SES, schedules).

@@ -50,7 +50,7 @@ func (s *Service) CreateUpload(ctx context.Context, actor casehold.Actor, matter
 	}
 	key := UploadPrefix + matterID + "/" + s.IDs.New() + ".pdf"
 	p, err := s.Staging.PresignPut(ctx, key, map[string]string{
-		metaMatter: matterID, metaPID: meta.pid, metaDocType: meta.docType,
+		metaMatter: matterID, metaPID: meta.pids[0], metaDocType: meta.docType,
 		metaDocDate: meta.docDate.String(), metaFilename: meta.filename, metaActor: actor.ID,
 	}, UploadSlotTTL)
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *Service) finishStaged(ctx context.Context, actor casehold.Actor, m *cas
 		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
 	}
 	d := &casehold.Document{
-		ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, PIDs: []string{um.pid},
+		ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, PIDs: um.pids,
 		DocType: um.docType, DocDate: um.docDate, Filename: um.filename, SHA256: obj.SHA256, Size: obj.Size,
 		Source: casehold.SourceUpload, Key: obj.Key, VersionID: obj.VersionID, UploadedBy: actor.ID, UploadedAt: s.now(),
 	}

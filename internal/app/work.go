@@ -13,6 +13,13 @@ import (
 // of different parts of a matter both land and neither is lost.
 func (s *Service) updateWork(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
 	change func(m *casehold.Matter) error) (*casehold.Matter, error) {
+	return s.updateMatter(ctx, actor, act, action, matterID, detail, false, change)
+}
+
+// updateMatter is updateWork that may also change a released matter (for what happens
+// after a release: telling teams, returning paper files).
+func (s *Service) updateMatter(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
+	allowReleased bool, change func(m *casehold.Matter) error) (*casehold.Matter, error) {
 	if err := casehold.Authorize(actor, act); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
 	}
@@ -21,7 +28,7 @@ func (s *Service) updateWork(ctx context.Context, actor casehold.Actor, act case
 		if err != nil {
 			return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("%s: %w", action, err))
 		}
-		if m.Status != casehold.MatterOpen {
+		if m.Status != casehold.MatterOpen && !allowReleased {
 			return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT, "matter is %s: it can no longer be changed", m.Status))
 		}
 		if err := change(m); err != nil {

@@ -254,3 +254,21 @@ func BenchmarkRender(b *testing.B) {
 	}
 	b.SetBytes(int64(buf.Len()))
 }
+
+func TestRenderReceipt(t *testing.T) {
+	var a, b bytes.Buffer
+	rc := Receipt{Council: "Example Council", MatterID: "m-1", ReceiptID: "r-1", Reference: "CCRC/1", Purpose: "Files handed over to be secured",
+		PID: "P1", Giver: "Rory Runner", Receiver: "Imran Castell", On: "21.11.2026", Items: "2 archive boxes", GeneratedAt: "24.11.2026 10:00"}
+	if err := RenderReceipt(&a, rc); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderReceipt(&b, rc); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(a.Bytes(), []byte("%PDF-")) || !bytes.Contains(a.Bytes()[a.Len()-16:], []byte("%%EOF")) {
+		t.Fatal("receipt is not a whole PDF")
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("receipt rendering is not deterministic")
+	}
+}

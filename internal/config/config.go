@@ -27,6 +27,8 @@ type Config struct {
 	MaxUploadBytes int64   // CASEHOLD_MAX_UPLOAD_BYTES: one document, default 256 MiB
 	MailFrom       string  // CASEHOLD_MAIL_FROM: sender of notices
 	EDTEmail       string  // CASEHOLD_EDT_EMAIL: Emergency Duty Team mailbox
+	LegalEmail     string  // CASEHOLD_LEGAL_EMAIL: legal services mailbox
+	Council        string  // CASEHOLD_COUNCIL: the council's name on forms and receipts
 	Auth           string  // CASEHOLD_AUTH: local (tokens signed by this server) or apigw
 	LogFormat      string  // CASEHOLD_LOG_FORMAT: text or json
 
@@ -64,6 +66,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PublicURL:        get("CASEHOLD_PUBLIC_URL", ""),
 		MailFrom:         get("CASEHOLD_MAIL_FROM", "casehold@council.example"),
 		EDTEmail:         get("CASEHOLD_EDT_EMAIL", "edt@council.example"),
+		LegalEmail:       get("CASEHOLD_LEGAL_EMAIL", "legal@council.example"),
+		Council:          get("CASEHOLD_COUNCIL", "Example Council Children's Services"),
 		Auth:             get("CASEHOLD_AUTH", "local"),
 		LogFormat:        get("CASEHOLD_LOG_FORMAT", "text"),
 		Region:           get("CASEHOLD_REGION", get("AWS_REGION", "eu-west-2")),

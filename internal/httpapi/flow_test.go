@@ -66,6 +66,10 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	if p.Complete || p.Stage != "securing" || p.DaysLeft == nil || len(p.People) != 2 {
 		t.Fatalf("fresh progress = %+v", p)
 	}
+	r := e.postJSON(coord, base+"/confirm", nil)
+	if r.status != 409 || !strings.Contains(string(r.body), "not everything is secured yet") || !strings.Contains(string(r.body), "P7700123: electronic record not yet recorded") {
+		t.Fatalf("confirm before securing: %d %s", r.status, r.body)
+	}
 	if !hasPrefix(p.Outstanding, "P7700123: electronic record not yet recorded") || !hasPrefix(p.Outstanding, "social_care:") {
 		t.Errorf("fresh outstanding = %v", p.Outstanding)
 	}
@@ -142,7 +146,7 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 		ID        string
 		FileNames []string `json:"file_names"`
 	}
-	r := e.postJSON(coord, base+"/disclosures", map[string]any{"document_ids": []string{scan.ID}})
+	r = e.postJSON(coord, base+"/disclosures", map[string]any{"document_ids": []string{scan.ID}})
 	mustStatus(t, r, 201, "create disclosure")
 	r.json(t, &disc)
 	if fmt.Sprint(disc.FileNames) != "[Contact 21.12.2013 RT.pdf]" {
@@ -168,14 +172,58 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 		t.Errorf("disclosure email missing or wrong")
 	}
 
+	// A hand-over of paper with its receipt kept as evidence.
+	var rc struct {
+		ID         string
+		DocumentID string `json:"document_id"`
+	}
+	r = e.postJSON(coord, base+"/receipts", map[string]any{"pid": "P7700123", "giver": "Rory Runner", "giver_email": "rory.runner@council.example",
+		"receiver": "Imran Castell", "on": yesterday, "items": "1 archive box"})
+	mustStatus(t, r, 201, "receipt")
+	r.json(t, &rc)
+	if r := e.do(coord, "GET", "/documents/"+rc.DocumentID+"/content", "", nil); r.status != 200 || !bytes.HasPrefix(r.body, []byte("%PDF-")) {
+		t.Errorf("receipt document: %d", r.status)
+	}
+
+	// The confirmation form: previewed, then confirmed, kept and sent.
+	if r := e.do(coord, "GET", base+"/confirmation-form", "", nil); r.status != 200 || !bytes.HasPrefix(r.body, []byte("%PDF-")) {
+		t.Errorf("form preview: %d", r.status)
+	}
+	r = e.postJSON(coord, base+"/confirm", nil)
+	mustStatus(t, r, 200, "confirm")
+	var confirmed struct {
+		Work struct {
+			ConfirmationDoc string `json:"confirmation_document"`
+			ConfirmedOn     string `json:"confirmed_on"`
+			LegalToldOn     string `json:"legal_told_on"`
+		}
+	}
+	r.json(t, &confirmed)
+	if confirmed.Work.ConfirmationDoc == "" || confirmed.Work.ConfirmedOn == "" || confirmed.Work.LegalToldOn == "" {
+		t.Errorf("confirmation not recorded: %s", r.body)
+	}
+	var formDoc document
+	e.do(coord, "GET", "/documents/"+confirmed.Work.ConfirmationDoc, "", nil).json(t, &formDoc)
+	if !formDoc.Held {
+		t.Error("the returned form is not held evidence")
+	}
+	mustStatus(t, e.postJSON(coord, base+"/confirm", nil), 409, "confirm twice")
+	if p := e.progress(m.ID); p.Stage != "confirmed" {
+		t.Errorf("stage after confirming = %s", p.Stage)
+	}
+
 	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock"}), 400, "visit without legal review")
 	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock", "legal_reviewed": true, "viewed": "paper files"}), 200, "visit")
 
 	// Release; afterwards the matter can no longer be changed.
 	mustStatus(t, e.postJSON(coord, base+"/release", map[string]string{"reason": "direction withdrawn"}), 200, "release")
 	mustStatus(t, e.putJSON(coord, base+"/areas/legal", map[string]any{"lead_officer": "x", "notified_on": yesterday}), 409, "change after release")
+	// Paper files go back with a receipt, after the release too.
+	mustStatus(t, e.postJSON(coord, base+"/receipts", map[string]any{"pid": "P7700123", "giver": "Imran Castell", "receiver": "Archive Team",
+		"on": time.Now().UTC().Format("2006-01-02"), "items": "1 archive box", "return": true}), 201, "return receipt")
+	mustStatus(t, e.postJSON(coord, base+"/receipts", map[string]any{"giver": "a", "receiver": "b", "on": yesterday, "items": "c"}), 409, "new hand-over after release")
 	acts := e.auditActions()
-	for _, want := range []string{"matter.related:ok", "record.electronic:ok", "record.paper:ok", "record.education:ok", "disclosure.legal_review:ok", "disclosure.send:ok", "disclosure.receipt:ok", "matter.release:ok"} {
+	for _, want := range []string{"matter.confirm:ok", "record.receipt:ok", "matter.related:ok", "record.electronic:ok", "record.paper:ok", "record.education:ok", "disclosure.legal_review:ok", "disclosure.send:ok", "disclosure.receipt:ok", "matter.release:ok"} {
 		if count(acts, want) == 0 {
 			t.Errorf("no audit event %s", want)
 		}

@@ -31,6 +31,9 @@ func (s *Server) workRoutes() []route {
 		{"POST", "/matters/{id}/scr/view-only", s.viewOnly, false},
 		{"POST", "/matters/{id}/scr/confirmation", s.scrConfirmation, false},
 		{"PUT", "/matters/{id}/scr/outcome", s.scrOutcome, false},
+		{"POST", "/matters/{id}/receipts", s.addReceipt, false},
+		{"GET", "/matters/{id}/confirmation-form", s.previewForm, false},
+		{"POST", "/matters/{id}/confirm", s.confirm, false},
 	}
 }
 
@@ -192,4 +195,39 @@ func (s *Server) scrOutcome(w http.ResponseWriter, r *http.Request) {
 	mutate(s, w, r, nil, func(in *app.OutcomeInput) (*casehold.Matter, error) {
 		return s.App.RecordReviewOutcome(r.Context(), actor(r), r.PathValue("id"), *in)
 	})
+}
+
+func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request) {
+	var in app.ReceiptInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rc, err := s.App.AddReceipt(r.Context(), actor(r), r.PathValue("id"), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, rc)
+}
+
+func (s *Server) previewForm(w http.ResponseWriter, r *http.Request) {
+	b, err := s.App.PreviewConfirmationForm(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="confirmation-form.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	m, err := s.App.Confirm(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, matterView(m, s.App.Clock.Now()))
 }

@@ -70,6 +70,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	svc := &app.Service{
 		Clock: app.SystemClock{}, IDs: app.RandomIDs{}, Log: log,
 		MaxUploadBytes: cfg.MaxUploadBytes, MailFrom: cfg.MailFrom, EDTEmail: cfg.EDTEmail,
+		LegalEmail: cfg.LegalEmail, Council: cfg.Council,
 	}
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
