@@ -3,6 +3,8 @@
 //	casehold serve            run the API on 127.0.0.1 with the embedded default
 //	casehold token STAFF-ID   print a bearer token for a demo staff member
 //	casehold verify [-repair] check the audit chain and every document's hash and hold
+//	casehold intake FILE.eml  take in an email message (stop the server first, or drop the
+//	                          file in DATA/inbox while it runs)
 package main
 
 import (
@@ -17,12 +19,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/intake"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -66,8 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return verify(ctx, cfg, *repair, stdout, stderr)
+	case "intake":
+		if len(args) != 1 {
+			return fmt.Errorf("usage: casehold intake FILE.eml")
+		}
+		return intakeFile(ctx, cfg, args[0], stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q (serve, token, verify)", cmd)
+		return fmt.Errorf("unknown command %q (serve, token, verify, intake)", cmd)
 	}
 }
 
@@ -113,6 +122,16 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Backend == config.Embedded {
+		inbox := filepath.Join(cfg.DataDir, "inbox")
+		every, _ := time.ParseDuration(cfg.InboxPoll)
+		fmt.Fprintf(stdout, "Email intake: drop .eml files into %s\n", inbox)
+		go func() {
+			if err := intake.WatchInbox(ctx, a.Service, inbox, every, log); err != nil {
+				log.Error("inbox watcher stopped", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -157,6 +176,21 @@ func printToken(_ context.Context, cfg config.Config, id string, stdout, _ io.Wr
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+func intakeFile(ctx context.Context, cfg config.Config, path string, stdout, stderr io.Writer) error {
+	a, _, err := build(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	in, err := intake.IngestFile(ctx, a.Service, path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(in)
 }
 
 func verify(ctx context.Context, cfg config.Config, repair bool, stdout, stderr io.Writer) error {

@@ -35,6 +35,8 @@ type Service struct {
 	LegalEmail string
 	// Council names the council on forms and receipts.
 	Council string
+	// Intake configures email intake.
+	Intake IntakeSettings
 }
 
 // SystemActor is who acts for outside events (S3, SES, schedules).

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Backend selects the adapters.
@@ -29,8 +30,14 @@ type Config struct {
 	EDTEmail       string  // CASEHOLD_EDT_EMAIL: Emergency Duty Team mailbox
 	LegalEmail     string  // CASEHOLD_LEGAL_EMAIL: legal services mailbox
 	Council        string  // CASEHOLD_COUNCIL: the council's name on forms and receipts
-	Auth           string  // CASEHOLD_AUTH: local (tokens signed by this server) or apigw
-	LogFormat      string  // CASEHOLD_LOG_FORMAT: text or json
+
+	// Email intake.
+	IntakeLocalPart       string   // CASEHOLD_INTAKE_LOCAL_PART: default "intake"
+	IntakeAllowedDomains  []string // CASEHOLD_INTAKE_ALLOWED_DOMAINS: comma-separated sender domains
+	IntakeRequireVerdicts bool     // CASEHOLD_INTAKE_REQUIRE_VERDICTS: default true for aws, false embedded
+	InboxPoll             string   // CASEHOLD_INBOX_POLL: how often the local inbox folder is read, default 2s
+	Auth                  string   // CASEHOLD_AUTH: local (tokens signed by this server) or apigw
+	LogFormat             string   // CASEHOLD_LOG_FORMAT: text or json
 
 	// AWS backend.
 	Region           string // CASEHOLD_REGION, else AWS_REGION
@@ -68,6 +75,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		EDTEmail:         get("CASEHOLD_EDT_EMAIL", "edt@council.example"),
 		LegalEmail:       get("CASEHOLD_LEGAL_EMAIL", "legal@council.example"),
 		Council:          get("CASEHOLD_COUNCIL", "Example Council Children's Services"),
+		IntakeLocalPart:  get("CASEHOLD_INTAKE_LOCAL_PART", "intake"),
+		InboxPoll:        get("CASEHOLD_INBOX_POLL", "2s"),
 		Auth:             get("CASEHOLD_AUTH", "local"),
 		LogFormat:        get("CASEHOLD_LOG_FORMAT", "text"),
 		Region:           get("CASEHOLD_REGION", get("AWS_REGION", "eu-west-2")),
@@ -87,6 +96,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.CreateResources, err = strconv.ParseBool(get("CASEHOLD_CREATE_RESOURCES", "false")); err != nil {
 		return Config{}, fmt.Errorf("CASEHOLD_CREATE_RESOURCES must be true or false")
 	}
+	for _, d := range strings.Split(get("CASEHOLD_INTAKE_ALLOWED_DOMAINS", "council.example,review.example,board.example"), ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			c.IntakeAllowedDomains = append(c.IntakeAllowedDomains, d)
+		}
+	}
+	if c.IntakeRequireVerdicts, err = strconv.ParseBool(get("CASEHOLD_INTAKE_REQUIRE_VERDICTS", strconv.FormatBool(c.Backend == AWS))); err != nil {
+		return Config{}, fmt.Errorf("CASEHOLD_INTAKE_REQUIRE_VERDICTS must be true or false")
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -100,6 +117,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("CASEHOLD_ADDR must be host:port: %w", err)
+	}
+	if d, err := time.ParseDuration(c.InboxPoll); err != nil || d < 100*time.Millisecond {
+		return fmt.Errorf("CASEHOLD_INBOX_POLL must be a duration of at least 100ms, like 2s")
 	}
 	if c.Auth != "local" && c.Auth != "apigw" {
 		return fmt.Errorf("CASEHOLD_AUTH must be local or apigw")

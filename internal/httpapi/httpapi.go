@@ -82,7 +82,7 @@ func (s *Server) routes() []route {
 		{"GET", "/audit", s.listAudit, false},
 		{"GET", "/audit/verify", s.verifyAudit, false},
 		{"PUT", "/uploads/{key...}", s.receiveUpload, true}, // authorised by its signature
-	}, s.workRoutes()...)
+	}, append(s.workRoutes(), s.inboundRoutes()...)...)
 }
 
 // Routes lists "METHOD /path" for every route, for documentation tests.

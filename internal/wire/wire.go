@@ -39,6 +39,7 @@ type App struct {
 	Service *app.Service
 	Handler http.Handler
 	Uploads *intake.Uploads
+	Emails  *intake.Emails
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -71,6 +72,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Clock: app.SystemClock{}, IDs: app.RandomIDs{}, Log: log,
 		MaxUploadBytes: cfg.MaxUploadBytes, MailFrom: cfg.MailFrom, EDTEmail: cfg.EDTEmail,
 		LegalEmail: cfg.LegalEmail, Council: cfg.Council,
+		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
+			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
 	}
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
@@ -95,6 +98,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	a.Service = svc
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
+	a.Emails = &intake.Emails{App: svc, Log: log}
 	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver}).Handler()
 	return a, nil
 }

@@ -1,0 +1,405 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/mailintake"
+)
+
+// IntakeSettings configure email intake.
+type IntakeSettings struct {
+	// LocalPart is the intake mailbox's local part ("intake" for intake@council...); a
+	// plus-address (intake+m-...) routes to a matter.
+	LocalPart string
+	// AllowedDomains are the sender domains accepted (and their subdomains).
+	AllowedDomains []string
+	// RequireVerdicts refuses messages without passing SES spam/virus/SPF/DKIM/DMARC
+	// verdicts. On in AWS; off for files a member of staff drops in locally.
+	RequireVerdicts bool
+	// MaxMessageBytes bounds one raw message (SES receiving allows 40 MB).
+	MaxMessageBytes int64
+}
+
+// inboundID derives the record id from where the message came from, so a redelivered
+// event finds the record made the first time.
+func inboundID(source string) string {
+	sum := sha256.Sum256([]byte("inbound\x00" + source))
+	return "in-" + hex.EncodeToString(sum[:10])
+}
+
+func inboundDocID(inID, part string) string {
+	sum := sha256.Sum256([]byte(inID + "\x00" + part))
+	return "d-" + hex.EncodeToString(sum[:10])
+}
+
+// outcomes maps the parser's problems to the record's outcome words.
+var outcomes = map[string]string{
+	mailintake.ProblemNotPDF: "not_pdf", mailintake.ProblemNoHeader: "not_pdf",
+	mailintake.ProblemEncrypted: "encrypted_pdf", mailintake.ProblemTruncated: "truncated_pdf",
+	mailintake.ProblemTooLarge: "too_large", mailintake.ProblemUndecodable: "undecodable",
+	mailintake.ProblemUnknownCTE: "undecodable", mailintake.ProblemNotProcessed: "not_processed",
+}
+
+// IngestEmail takes in one raw message from source (s3://bucket/key#version, or local:<sha256>).
+// The raw message is kept write-once as evidence first, whatever follows. Then the sender is
+// checked (quarantine, with the reason), the matter is found (triage if none), every whole
+// PDF attachment is stored write-once, and, for a matter, the raw message and its PDFs are
+// filed under it as held documents. It is idempotent: a repeated delivery returns the same
+// record, with no second document, audit event or email.
+func (s *Service) IngestEmail(ctx context.Context, source string, open func(context.Context) (io.ReadCloser, error), envelopeTo []string) (*casehold.InboundMessage, error) {
+	id := inboundID(source)
+	if rec, err := s.Store.GetInbound(ctx, id); err == nil {
+		return s.inboundNotices(ctx, rec)
+	} else if casehold.ErrorCode(err) != casehold.ENOTFOUND {
+		return nil, fmt.Errorf("intake %s: %w", id, err)
+	}
+	rec := &casehold.InboundMessage{ID: id, Source: source, ReceivedAt: s.now(), Attachments: []casehold.InboundAttachment{}}
+	max := s.Intake.MaxMessageBytes
+	if max <= 0 {
+		max = mailintake.DefaultMaxMessageBytes
+	}
+
+	// 1. Keep the raw message.
+	raw, err := s.putOnce(ctx, "inbound/"+id+".eml", func() (io.ReadCloser, error) { return open(ctx) }, max, false)
+	switch casehold.ErrorCode(err) {
+	case "":
+		rec.RawKey, rec.RawVersionID, rec.RawSHA256, rec.RawSize = raw.Key, raw.VersionID, raw.SHA256, raw.Size
+	case casehold.ETOOLARGE:
+		rec.Status, rec.Reason = casehold.InboundQuarantined, fmt.Sprintf("message is larger than the %d MB limit; it stays where it arrived", max>>20)
+		return s.recordInbound(ctx, rec)
+	default:
+		return nil, fmt.Errorf("intake %s: keep raw message: %w", id, err)
+	}
+
+	// 2. Read the header from the kept copy, check the sender, find the matter.
+	rc, err := s.Evidence.Open(ctx, raw.Key, raw.VersionID)
+	if err != nil {
+		return nil, fmt.Errorf("intake %s: %w", id, err)
+	}
+	defer rc.Close()
+	lim := mailintake.Limits{MaxMessageBytes: max, MaxAttachmentBytes: s.MaxUploadBytes}
+	msg, err := mailintake.Read(rc, lim)
+	if err != nil {
+		rec.Status, rec.Reason = casehold.InboundQuarantined, "message could not be read: "+casehold.ErrorMessage(err)
+		return s.recordInbound(ctx, rec)
+	}
+	env := msg.Envelope
+	rec.From, rec.To, rec.Cc, rec.Date, rec.MessageID, rec.Subject = env.From, env.To, env.Cc, env.Date, env.MessageID, env.Subject
+	verdicts := msg.SESVerdicts()
+	if !s.Intake.RequireVerdicts {
+		verdicts = mailintake.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
+	}
+	if reason := mailintake.CheckVerdicts(verdicts, env.From, s.Intake.AllowedDomains); reason != "" {
+		rec.Status, rec.Reason = casehold.InboundQuarantined, reason
+		res, _ := msg.Walk(nil) // list the attachments; extract nothing from a refused message
+		rec.Attachments = listAttachments(res, "quarantined")
+		return s.recordInbound(ctx, rec)
+	}
+	routeEnv := env
+	routeEnv.To = append(append([]string(nil), env.To...), envelopeTo...)
+	m, why := s.routeMatter(ctx, routeEnv)
+
+	// 3. Store every whole PDF write-once, not yet held.
+	res, werr := msg.Walk(func(a *mailintake.Attachment, body io.Reader) error {
+		_, err := s.putOnce(ctx, attachmentKey(id, a.Index), func() (io.ReadCloser, error) { return io.NopCloser(body), nil }, s.MaxUploadBytes, false)
+		return err
+	})
+	rec.Attachments = listAttachments(res, "pending")
+	if werr != nil {
+		if c := casehold.ErrorCode(werr); c != casehold.EINVALID && c != casehold.ETOOLARGE {
+			return nil, fmt.Errorf("intake %s: %w", id, werr)
+		}
+		rec.Status, rec.Reason = casehold.InboundQuarantined, "message is malformed: "+casehold.ErrorMessage(werr)
+		return s.recordInbound(ctx, rec)
+	}
+	if m == nil {
+		rec.Status, rec.Reason = casehold.InboundTriage, why
+		return s.recordInbound(ctx, rec)
+	}
+	// 4. File under the matter.
+	if err := s.fileInbound(ctx, SystemActor, rec, m); err != nil {
+		return nil, err
+	}
+	return s.recordInbound(ctx, rec)
+}
+
+func attachmentKey(inID string, index int) string {
+	return fmt.Sprintf("inbound/%s/%d.pdf", inID, index)
+}
+
+func listAttachments(res *mailintake.Result, accepted string) []casehold.InboundAttachment {
+	out := []casehold.InboundAttachment{}
+	if res == nil {
+		return out
+	}
+	for _, a := range res.Attachments {
+		o := accepted
+		if a.Problem != "" {
+			o = outcomes[a.Problem]
+			if o == "" {
+				o = "not_pdf"
+			}
+			if accepted == "quarantined" {
+				o = "quarantined"
+			}
+		}
+		out = append(out, casehold.InboundAttachment{Index: a.Index, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Outcome: o})
+	}
+	return out
+}
+
+// putOnce stores bytes write-once under key; if an earlier delivery stored them already,
+// it returns what is there.
+func (s *Service) putOnce(ctx context.Context, key string, open func() (io.ReadCloser, error), max int64, hold bool) (casehold.StoredObject, error) {
+	rc, err := open()
+	if err != nil {
+		return casehold.StoredObject{}, fmt.Errorf("open %s: %w", key, err)
+	}
+	defer rc.Close()
+	obj, err := s.Evidence.Put(ctx, key, &capped{r: rc, left: max}, hold)
+	if casehold.ErrorCode(err) == casehold.ECONFLICT {
+		return s.Evidence.Stat(ctx, key)
+	}
+	return obj, err
+}
+
+// capped fails with ETOOLARGE once more than left bytes are read.
+type capped struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, casehold.Errorf(casehold.ETOOLARGE, "larger than the limit")
+	}
+	return n, err
+}
+
+// routeMatter finds the open matter a message concerns, or says why it goes to triage.
+func (s *Service) routeMatter(ctx context.Context, env mailintake.Envelope) (*casehold.Matter, string) {
+	kind, value := mailintake.Route(env, s.Intake.LocalPart)
+	switch kind {
+	case mailintake.RouteID:
+		m, err := s.Store.GetMatter(ctx, value)
+		if err != nil {
+			return nil, "no matter has the id in the message"
+		}
+		if m.Status != casehold.MatterOpen {
+			return nil, "the matter named is " + string(m.Status)
+		}
+		return m, ""
+	case mailintake.RouteReference:
+		ms, err := s.Store.ListMatters(ctx, casehold.MatterOpen)
+		if err != nil {
+			return nil, "matters could not be listed"
+		}
+		var found []*casehold.Matter
+		for _, m := range ms {
+			if strings.EqualFold(m.Reference, value) {
+				found = append(found, m)
+			}
+		}
+		if len(found) == 1 {
+			return found[0], ""
+		}
+		if len(found) > 1 {
+			return nil, "the reference matches more than one open matter"
+		}
+		return nil, "no open matter has the reference in the message"
+	}
+	return nil, "the message names no matter"
+}
+
+// fileInbound files the raw message and its stored PDFs under the matter as held
+// documents. Document ids are derived from the message, so a retry finds what it made.
+func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *casehold.InboundMessage, m *casehold.Matter) error {
+	when := casehold.DateOf(rec.Date.UTC())
+	if rec.Date.IsZero() || s.today().Before(when) {
+		when = s.today()
+	}
+	file := func(docID, key, docType, filename string) error {
+		obj, err := s.Evidence.Stat(ctx, key)
+		if err != nil {
+			return fmt.Errorf("file %s: %w", docID, err)
+		}
+		d := &casehold.Document{ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, DocType: docType, DocDate: when,
+			Filename: filename, SHA256: obj.SHA256, Size: obj.Size, Source: casehold.SourceEmail, Key: obj.Key, VersionID: obj.VersionID,
+			UploadedBy: actor.ID, UploadedAt: s.now()}
+		if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
+			return fmt.Errorf("file %s: %w", docID, err)
+		}
+		if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
+			return fmt.Errorf("hold %s: %w", docID, err)
+		}
+		return s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
+			DocumentID: docID, Detail: fmt.Sprintf("source=email inbound=%s sha256=%s size=%d", rec.ID, obj.SHA256, obj.Size)})
+	}
+	rec.RawDocument = inboundDocID(rec.ID, "raw")
+	if err := file(rec.RawDocument, rec.RawKey, "Email", "message.eml"); err != nil {
+		return err
+	}
+	for i, a := range rec.Attachments {
+		if a.Outcome != "pending" {
+			continue
+		}
+		docID := inboundDocID(rec.ID, fmt.Sprint(a.Index))
+		if err := file(docID, attachmentKey(rec.ID, a.Index), "Correspondence", a.Filename); err != nil {
+			return err
+		}
+		rec.Attachments[i].Outcome, rec.Attachments[i].DocumentID = "secured", docID
+	}
+	rec.Status, rec.Reason, rec.MatterID = casehold.InboundSecured, "", m.ID
+	return nil
+}
+
+// recordInbound stores the record, audits it once, and sends the notices.
+func (s *Service) recordInbound(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
+	if err := s.Store.CreateInbound(ctx, rec); err != nil {
+		if casehold.ErrorCode(err) != casehold.ECONFLICT {
+			return nil, fmt.Errorf("record inbound %s: %w", rec.ID, err)
+		}
+		// Another delivery of the same message got there first: use its record.
+		if rec, err = s.Store.GetInbound(ctx, rec.ID); err != nil {
+			return nil, fmt.Errorf("record inbound: %w", err)
+		}
+	} else {
+		rec.Version = 1
+	}
+	outcome := casehold.OutcomeOK
+	if rec.Status == casehold.InboundQuarantined {
+		outcome = casehold.OutcomeRefused
+	}
+	secured := 0
+	for _, a := range rec.Attachments {
+		if a.Outcome == "secured" {
+			secured++
+		}
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{ID: "ev-" + rec.ID, Actor: SystemActor.ID, Action: "email.intake", MatterID: rec.MatterID,
+		Outcome: outcome, Detail: fmt.Sprintf("inbound=%s status=%s attachments=%d secured=%d", rec.ID, rec.Status, len(rec.Attachments), secured)}); err != nil {
+		return nil, err
+	}
+	if rec.Status == casehold.InboundQuarantined {
+		s.Log.WarnContext(ctx, "email quarantined", "inbound", rec.ID, "reason", rec.Reason)
+	}
+	return s.inboundNotices(ctx, rec)
+}
+
+// inboundNotices sends, at most once each, the acknowledgement to the sender and the notice
+// to the matter's coordinator. Subjects carry ids only.
+func (s *Service) inboundNotices(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
+	if rec.Status != casehold.InboundSecured || (rec.AckSent && rec.NoticeSent) {
+		return rec, nil
+	}
+	m, err := s.Store.GetMatter(ctx, rec.MatterID)
+	if err != nil {
+		return nil, fmt.Errorf("notices for %s: %w", rec.ID, err)
+	}
+	var lines []string
+	for _, a := range rec.Attachments {
+		lines = append(lines, fmt.Sprintf("  attachment %d: %s (%s)", a.Index, a.Filename, strings.ReplaceAll(a.Outcome, "_", " ")))
+	}
+	body := fmt.Sprintf("Your message (casehold reference %s) was received and kept as a record.\n%s\n", rec.ID, strings.Join(lines, "\n"))
+	send := func(kind string, sent *bool, msg casehold.Message) {
+		if *sent || len(msg.To) == 0 || msg.To[0] == "" {
+			*sent = true
+			return
+		}
+		ok, err := s.Store.Claim(ctx, "mail:"+kind+":"+rec.ID, 7*24*time.Hour)
+		if err != nil {
+			s.Log.ErrorContext(ctx, "notice not sent", "inbound", rec.ID, "kind", kind, "err", err)
+			return
+		}
+		if ok {
+			if _, err := s.Mail.Send(ctx, msg); err != nil {
+				s.Log.ErrorContext(ctx, "notice not sent", "inbound", rec.ID, "kind", kind, "err", err)
+				return
+			}
+		}
+		*sent = true
+	}
+	send("ack", &rec.AckSent, casehold.Message{From: s.MailFrom, To: []string{rec.From}, Subject: "Received: casehold reference " + rec.ID, Text: body})
+	send("notice", &rec.NoticeSent, casehold.Message{From: s.MailFrom, To: []string{m.CoordinatorEmail},
+		Subject: "casehold: email filed under matter " + m.ID, Text: fmt.Sprintf("An email (%s) was filed under matter %s.\n%s\n", rec.ID, m.ID, strings.Join(lines, "\n"))})
+	if err := s.Store.UpdateInbound(ctx, rec); err != nil && !errors.Is(err, context.Canceled) {
+		// A lost race only means another delivery recorded the same thing.
+		if casehold.ErrorCode(err) != casehold.ECONFLICT {
+			return nil, fmt.Errorf("record notices for %s: %w", rec.ID, err)
+		}
+	}
+	return rec, nil
+}
+
+// ListInbound returns the triage or quarantine list (or secured messages).
+func (s *Service) ListInbound(ctx context.Context, actor casehold.Actor, status casehold.InboundStatus) ([]*casehold.InboundMessage, error) {
+	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, "email.list", "", "", err)
+	}
+	switch status {
+	case casehold.InboundTriage, casehold.InboundQuarantined, casehold.InboundSecured:
+	case "":
+		status = casehold.InboundTriage
+	default:
+		return nil, casehold.Errorf(casehold.EINVALID, "status must be triage, quarantined or secured")
+	}
+	out, err := s.Store.ListInbound(ctx, status)
+	if err != nil {
+		return nil, fmt.Errorf("list inbound: %w", err)
+	}
+	return out, nil
+}
+
+// GetInbound returns one inbound record.
+func (s *Service) GetInbound(ctx context.Context, actor casehold.Actor, id string) (*casehold.InboundMessage, error) {
+	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, "email.read", "", "", err)
+	}
+	rec, err := s.Store.GetInbound(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("get inbound: %w", err)
+	}
+	return rec, nil
+}
+
+// AssignInbound files a triaged message under the matter a coordinator chose.
+func (s *Service) AssignInbound(ctx context.Context, actor casehold.Actor, id, matterID string) (*casehold.InboundMessage, error) {
+	const action = "email.assign"
+	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	rec, err := s.Store.GetInbound(ctx, id)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("assign: %w", err))
+	}
+	if rec.Status != casehold.InboundTriage {
+		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT, "the message is %s, not in triage", rec.Status))
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("assign: %w", err))
+	}
+	if m.Status != casehold.MatterOpen {
+		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT, "matter is %s", m.Status))
+	}
+	if err := s.fileInbound(ctx, actor, rec, m); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateInbound(ctx, rec); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("assign: %w", err))
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, Detail: "inbound=" + id}); err != nil {
+		return nil, err
+	}
+	return s.inboundNotices(ctx, rec)
+}
