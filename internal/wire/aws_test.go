@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/mailmsg"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -225,4 +227,94 @@ func TestAWSBackendEndToEnd(t *testing.T) {
 			t.Fatalf("verify evidence = %+v, %v", ev, err)
 		}
 	})
+}
+
+// TestAWSEmailIntake: a raw message as SES's receipt rule writes it (with its verdict
+// headers) lands in the upload bucket under inbound/; the S3 event, delivered twice, files
+// its PDFs under legal hold (checked with the aws CLI against the S3 gateway) and sends
+// one acknowledgement through SES.
+func TestAWSEmailIntake(t *testing.T) {
+	cfg := awsConfig(t)
+	ctx := context.Background()
+	a, err := wire.Build(ctx, cfg, wire.Logger(cfg, io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := a.Service.CreateMatter(ctx, auth.DemoStaff[0], casehold.NewMatterInput{Reference: "CCRC/MAIL/" + cfg.Table, Contact: "c",
+		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P900002", Name: "Rain Testcase"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := "officer-" + cfg.Table + "@review.example"
+	body, err := mailmsg.Build(casehold.Message{From: sender, To: []string{"intake@council.example"}, Subject: "Records for " + m.ID,
+		Text: "attached", Attachments: []casehold.Attachment{{Filename: "Contact 21.12.2013.pdf", ContentType: "application/pdf", Data: pdf("emailed scan")}}},
+		"inbound-1@review.example", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := append([]byte("X-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\n"+
+		"Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=review.example; dkim=pass header.i=@review.example; dmarc=pass header.from=review.example\r\n"), body...)
+	awsCfg, err := awsconf.Load(ctx, awsconf.Options{Region: cfg.Region, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3c := awsconf.S3(awsCfg, awsconf.Options{S3Endpoint: cfg.S3Endpoint})
+	key := "inbound/ses-message-0001"
+	put, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(cfg.UploadBucket), Key: aws.String(key), Body: bytes.NewReader(raw)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.S3Event
+	readEvent(t, "s3-put-upload.json", &ev)
+	ev.Records[0].S3.Bucket.Name, ev.Records[0].S3.Object.Key, ev.Records[0].S3.Object.VersionID = cfg.UploadBucket, key, aws.ToString(put.VersionId)
+	for range 2 {
+		if err := a.Emails.Handle(ctx, ev); err != nil {
+			t.Fatalf("handle: %v", err)
+		}
+	}
+	list, err := a.Service.Store.ListInbound(ctx, casehold.InboundSecured)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec *casehold.InboundMessage
+	for _, r := range list {
+		if r.MatterID == m.ID {
+			rec = r
+		}
+	}
+	if rec == nil || len(rec.Attachments) != 1 || rec.Attachments[0].Outcome != "secured" || !rec.AckSent {
+		t.Fatalf("inbound record = %+v", rec)
+	}
+	doc, err := a.Service.Store.GetDocument(ctx, rec.Attachments[0].DocumentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An independent client: the aws CLI asks the gateway about the stored version.
+	if _, err := exec.LookPath("aws"); err == nil {
+		cmd := exec.Command("aws", "--endpoint-url", cfg.S3Endpoint, "--region", cfg.Region, "s3api", "get-object-legal-hold",
+			"--bucket", cfg.EvidenceBucket, "--key", doc.Key, "--version-id", doc.VersionID)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+cfg.AccessKey, "AWS_SECRET_ACCESS_KEY="+cfg.SecretKey)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte(`"Status": "ON"`)) {
+			t.Errorf("aws s3api get-object-legal-hold: %v %s", err, out)
+		}
+	} else {
+		t.Log("aws CLI not installed: legal hold checked through the SDK only")
+		out, err := s3c.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String(cfg.EvidenceBucket), Key: aws.String(doc.Key), VersionId: aws.String(doc.VersionID)})
+		if err != nil || out.LegalHold.Status != "ON" {
+			t.Errorf("legal hold: %v", err)
+		}
+	}
+	r, err := http.Get(cfg.SESEndpoint + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	store, _ := io.ReadAll(r.Body)
+	if n := bytes.Count(store, []byte("Received: casehold reference "+rec.ID)); n != 1 {
+		t.Errorf("SES captured %d acknowledgements, want 1", n)
+	}
+	if bytes.Contains(store, []byte("Rain Testcase")) {
+		t.Error("a person's name reached an email")
+	}
 }
