@@ -25,7 +25,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -35,16 +34,13 @@ import (
 	"time"
 
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/hashcopy"
 )
 
 var _ casehold.Evidence = (*Store)(nil)
 
-// copyBufferSize is the chunk size of a Put: large enough that the per-call cost of write(2)
-// and the hash is negligible, small enough that memory stays bounded whatever the size.
-const copyBufferSize = 1 << 20
-
-// copyBuffers lets reading, writing and hashing overlap; memory per Put stays 3 MiB.
-const copyBuffers = 3
+// copyBufferSize is hashcopy's chunk size, kept here for the tests' buffer-boundary cases.
+const copyBufferSize = hashcopy.BufferSize
 
 const versionIDLen = 32 // hex characters of a 128-bit random id
 
@@ -190,7 +186,7 @@ func writeData(ctx context.Context, path string, r io.Reader) (sum string, size 
 	}
 	defer f.Close()
 	h := sha256.New()
-	size, err = copyHashing(&writebackFile{f: f}, h, ctxReader{ctx, r})
+	size, err = hashcopy.Copy(&writebackFile{f: f}, h, ctxReader{ctx, r})
 	if err != nil {
 		return "", 0, err
 	}
@@ -201,68 +197,6 @@ func writeData(ctx context.Context, path string, r io.Reader) (sum string, size 
 		return "", 0, fmt.Errorf("close data file: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), size, nil
-}
-
-// copyHashing copies r to w and into h. Hashing runs in its own goroutine on the buffer
-// just written, so a Put costs about as much as the slower of writing and hashing rather
-// than both added together. Each buffer is filled completely before it is written, so a
-// reader that returns small pieces (a network body) still costs one write per buffer.
-// Read errors are returned wrapped so the caller's own error stays in the chain.
-func copyHashing(w io.Writer, h hash.Hash, r io.Reader) (int64, error) {
-	var n int64
-	// A buffer goes back to free once hashed; the writer is done with it before it is
-	// taken again, because only this loop takes buffers and it writes synchronously.
-	free := make(chan []byte, copyBuffers)
-	for range copyBuffers {
-		free <- make([]byte, copyBufferSize)
-	}
-	toHash := make(chan []byte, copyBuffers)
-	hashed := make(chan struct{})
-	go func() {
-		defer close(hashed)
-		for b := range toHash {
-			h.Write(b)
-			free <- b[:cap(b)]
-		}
-	}()
-	defer func() {
-		close(toHash)
-		<-hashed
-	}()
-	for {
-		buf := <-free
-		nr, rerr := fill(r, buf)
-		if nr > 0 {
-			toHash <- buf[:nr]
-			if _, err := w.Write(buf[:nr]); err != nil {
-				return n, fmt.Errorf("write data file: %w", err)
-			}
-			n += int64(nr)
-		} else {
-			free <- buf
-		}
-		switch {
-		case rerr == io.EOF:
-			return n, nil
-		case rerr != nil:
-			return n, fmt.Errorf("read evidence: %w", rerr)
-		}
-	}
-}
-
-// fill reads until buf is full or r fails. Unlike io.ReadFull it passes r's own errors
-// through untouched: a reader reporting io.ErrUnexpectedEOF (a truncated body) must fail
-// the Put, not be mistaken for a short last buffer.
-func fill(r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // writebackChunk is how much is written before the kernel is asked to start writing it

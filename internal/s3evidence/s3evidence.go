@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go/middleware"
 	"io"
 	"os"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/hashcopy"
 )
 
 var _ casehold.Evidence = (*Store)(nil)
@@ -92,7 +95,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, legalHold bool
 	}()
 
 	h := sha256.New()
-	size, err := io.CopyBuffer(io.MultiWriter(f, h), r, make([]byte, 1<<20))
+	size, err := hashcopy.Copy(f, h, r)
 	if err != nil {
 		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: read upload: %w", key, err)
 	}
@@ -118,7 +121,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, legalHold bool
 		IfNoneMatch: aws.String("*"),
 		// Set in the same request, so the version is never unheld for a moment.
 		ObjectLockLegalHoldStatus: hold,
-	})
+	}, signWithHash(hex.EncodeToString(sum)))
 	if err != nil {
 		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: %w", key, translate(err, opPut))
 	}
@@ -274,4 +277,17 @@ func httpStatus(err error) int {
 		return re.HTTPStatusCode()
 	}
 	return 0
+}
+
+// signWithHash hands the request signer the SHA-256 Put already computed while spooling,
+// so over plain HTTP it does not read the whole spooled body a second time to hash it.
+func signWithHash(hexSum string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("casehold:PayloadHash",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					return next.HandleFinalize(v4.SetPayloadHash(ctx, hexSum), in)
+				}), middleware.Before)
+		})
+	}
 }
