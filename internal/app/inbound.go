@@ -67,29 +67,73 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 		max = mailintake.DefaultMaxMessageBytes
 	}
 
-	// 1. Keep the raw message.
-	raw, err := s.putOnce(ctx, "inbound/"+id+".eml", func() (io.ReadCloser, error) { return open(ctx) }, max, false)
-	switch casehold.ErrorCode(err) {
+	// One read of the source: the raw bytes stream into the evidence store (write-once,
+	// unheld) while the same bytes are parsed, so the message is read once and kept whole
+	// whatever the parse finds.
+	src, err := open(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("intake %s: open: %w", id, err)
+	}
+	defer src.Close()
+	rawKey := "inbound/" + id + ".eml"
+	pr, pw := io.Pipe()
+	type putResult struct {
+		obj casehold.StoredObject
+		err error
+	}
+	putDone := make(chan putResult, 1)
+	go func() {
+		obj, err := s.Evidence.Put(ctx, rawKey, pr, false)
+		pr.CloseWithError(err) // unblock the parse if the store gave up early
+		putDone <- putResult{obj, err}
+	}()
+	tee := io.TeeReader(&capped{r: src, left: max}, pw)
+	parsed, parseErr := s.parseInbound(ctx, rec, tee, envelopeTo)
+	_, drainErr := io.Copy(io.Discard, tee) // the raw copy must be whole even if parsing stopped early
+	pw.CloseWithError(drainErr)
+	put := <-putDone
+	if casehold.ErrorCode(put.err) == casehold.ECONFLICT {
+		put.obj, put.err = s.Evidence.Stat(ctx, rawKey) // an earlier delivery kept it
+	}
+	switch casehold.ErrorCode(put.err) {
 	case "":
-		rec.RawKey, rec.RawVersionID, rec.RawSHA256, rec.RawSize = raw.Key, raw.VersionID, raw.SHA256, raw.Size
+		rec.RawKey, rec.RawVersionID, rec.RawSHA256, rec.RawSize = put.obj.Key, put.obj.VersionID, put.obj.SHA256, put.obj.Size
 	case casehold.ETOOLARGE:
 		rec.Status, rec.Reason = casehold.InboundQuarantined, fmt.Sprintf("message is larger than the %d MB limit; it stays where it arrived", max>>20)
+		rec.Attachments = []casehold.InboundAttachment{}
 		return s.recordInbound(ctx, rec)
 	default:
-		return nil, fmt.Errorf("intake %s: keep raw message: %w", id, err)
+		return nil, fmt.Errorf("intake %s: keep raw message: %w", id, put.err)
 	}
+	if parseErr != nil {
+		return nil, fmt.Errorf("intake %s: %w", id, parseErr)
+	}
+	if rec.Status == casehold.InboundQuarantined {
+		return s.recordInbound(ctx, rec)
+	}
+	m := parsed
+	why := rec.Reason
+	if m == nil {
+		rec.Status, rec.Reason = casehold.InboundTriage, why
+		return s.recordInbound(ctx, rec)
+	}
+	// 4. File under the matter.
+	if err := s.fileInbound(ctx, SystemActor, rec, m); err != nil {
+		return nil, err
+	}
+	return s.recordInbound(ctx, rec)
+}
 
-	// 2. Read the header from the kept copy, check the sender, find the matter.
-	rc, err := s.Evidence.Open(ctx, raw.Key, raw.VersionID)
-	if err != nil {
-		return nil, fmt.Errorf("intake %s: %w", id, err)
-	}
-	defer rc.Close()
-	lim := mailintake.Limits{MaxMessageBytes: max, MaxAttachmentBytes: s.MaxUploadBytes}
-	msg, err := mailintake.Read(rc, lim)
+// parseInbound reads the message from r: it checks the sender (quarantining with the
+// reason), finds the matter, and stores every whole PDF attachment write-once and unheld.
+// It returns the matter (nil for triage, with rec.Reason saying why) or an error that a
+// retry might cure; outcomes that are the message's fault are set on rec instead.
+func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
+	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes}
+	msg, err := mailintake.Read(r, lim)
 	if err != nil {
 		rec.Status, rec.Reason = casehold.InboundQuarantined, "message could not be read: "+casehold.ErrorMessage(err)
-		return s.recordInbound(ctx, rec)
+		return nil, nil
 	}
 	env := msg.Envelope
 	rec.From, rec.To, rec.Cc, rec.Date, rec.MessageID, rec.Subject = env.From, env.To, env.Cc, env.Date, env.MessageID, env.Subject
@@ -101,34 +145,25 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 		rec.Status, rec.Reason = casehold.InboundQuarantined, reason
 		res, _ := msg.Walk(nil) // list the attachments; extract nothing from a refused message
 		rec.Attachments = listAttachments(res, "quarantined")
-		return s.recordInbound(ctx, rec)
+		return nil, nil
 	}
-	routeEnv := env
+	routeEnv := env // a Bcc'd intake address is only in the SMTP envelope
 	routeEnv.To = append(append([]string(nil), env.To...), envelopeTo...)
 	m, why := s.routeMatter(ctx, routeEnv)
-
-	// 3. Store every whole PDF write-once, not yet held.
 	res, werr := msg.Walk(func(a *mailintake.Attachment, body io.Reader) error {
-		_, err := s.putOnce(ctx, attachmentKey(id, a.Index), func() (io.ReadCloser, error) { return io.NopCloser(body), nil }, s.MaxUploadBytes, false)
+		_, err := s.putOnce(ctx, attachmentKey(rec.ID, a.Index), func() (io.ReadCloser, error) { return io.NopCloser(body), nil }, s.MaxUploadBytes, false)
 		return err
 	})
 	rec.Attachments = listAttachments(res, "pending")
 	if werr != nil {
 		if c := casehold.ErrorCode(werr); c != casehold.EINVALID && c != casehold.ETOOLARGE {
-			return nil, fmt.Errorf("intake %s: %w", id, werr)
+			return nil, werr
 		}
 		rec.Status, rec.Reason = casehold.InboundQuarantined, "message is malformed: "+casehold.ErrorMessage(werr)
-		return s.recordInbound(ctx, rec)
+		return nil, nil
 	}
-	if m == nil {
-		rec.Status, rec.Reason = casehold.InboundTriage, why
-		return s.recordInbound(ctx, rec)
-	}
-	// 4. File under the matter.
-	if err := s.fileInbound(ctx, SystemActor, rec, m); err != nil {
-		return nil, err
-	}
-	return s.recordInbound(ctx, rec)
+	rec.Reason = why
+	return m, nil
 }
 
 func attachmentKey(inID string, index int) string {

@@ -2,7 +2,6 @@ package casehold
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -358,11 +357,4 @@ func Initials(name string) string {
 		}
 	}
 	return b.String()
-}
-
-// sortedCopy returns xs sorted, for stable output.
-func sortedCopy(xs []string) []string {
-	out := append([]string(nil), xs...)
-	sort.Strings(out)
-	return out
 }
