@@ -76,21 +76,21 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	}
 	defer src.Close()
 	rawKey := "inbound/" + id + ".eml"
-	pr, pw := io.Pipe()
+	pipe := newBufPipe(8 << 20)
 	type putResult struct {
 		obj casehold.StoredObject
 		err error
 	}
 	putDone := make(chan putResult, 1)
 	go func() {
-		obj, err := s.Evidence.Put(ctx, rawKey, pr, false)
-		pr.CloseWithError(err) // unblock the parse if the store gave up early
+		obj, err := s.Evidence.Put(ctx, rawKey, pipe, false)
+		pipe.CloseRead(err) // unblock the parse if the store gave up early
 		putDone <- putResult{obj, err}
 	}()
-	tee := io.TeeReader(&capped{r: src, left: max}, pw)
+	tee := io.TeeReader(&capped{r: src, left: max}, pipe)
 	parsed, parseErr := s.parseInbound(ctx, rec, tee, envelopeTo)
 	_, drainErr := io.Copy(io.Discard, tee) // the raw copy must be whole even if parsing stopped early
-	pw.CloseWithError(drainErr)
+	pipe.CloseWrite(drainErr)
 	put := <-putDone
 	if casehold.ErrorCode(put.err) == casehold.ECONFLICT {
 		put.obj, put.err = s.Evidence.Stat(ctx, rawKey) // an earlier delivery kept it

@@ -318,7 +318,7 @@ func (s *Server) releaseMatter(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"matter": matterView(res.Matter, s.App.Clock.Now()), "released": res.Released,
-		"still_held": res.StillHeld, "notified_edt": res.NotifiedEDT,
+		"still_held": res.StillHeld, "notified_edt": res.NotifiedEDT, "notice_errors": res.NoticeErrors,
 	})
 }
 
@@ -409,9 +409,13 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "application/pdf")
+	ctype, ext := "application/pdf", ".pdf"
+	if d.DocType == "Email" { // a kept raw message
+		ctype, ext = "message/rfc822", ".eml"
+	}
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", fmt.Sprint(d.Size))
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, d.ID))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s%s"`, d.ID, ext))
 	w.Header().Set("X-Casehold-Sha256", d.SHA256)
 	w.Header().Set("Cache-Control", "no-store")
 	if _, err := io.Copy(w, rc); err != nil {
