@@ -23,6 +23,7 @@ endef
 # One line per function; infra/template_test.go checks these against template.yaml.
 $(eval $(call lambda,ApiFunction,api))
 $(eval $(call lambda,IngestUploadFunction,ingest-upload))
+$(eval $(call lambda,IngestEmailFunction,ingest-email))
 
 # cfn-lint runs the SAM transform offline and checks the result against the CloudFormation
 # schemas (circular dependencies included). It is a Python tool: pip install cfn-lint.

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,7 +25,12 @@ const (
 	templatePath  = "../template.yaml"
 	functionsPath = "../functions"
 	samMakefile   = "sam.mk"
+	configSource  = "../internal/config/config.go"
+	// Where SES writes received mail in the upload bucket (intake.InboundPrefix).
+	inboundPrefix = "inbound/"
 )
+
+var configGet = regexp.MustCompile(`get\("(CASEHOLD_[A-Z0-9_]+)"`)
 
 // TestFunctionFoldersHaveResources: every Lambda main under functions/ is deployed, under
 // the logical id that its folder name gives (ingest-upload -> IngestUploadFunction).
@@ -203,6 +209,242 @@ func TestEvidenceBucketPolicy(t *testing.T) {
 	if !holds {
 		t.Error("no statement denies s3:PutObjectLegalHold and s3:DeleteObjectVersion to other principals")
 	}
+	// The reverse: a function whose IAM lets it set holds is denied by the bucket unless
+	// its role is exempt, and would fail only when it first files a document.
+	var exempt []string
+	for _, s := range seq(stmts) {
+		for _, e := range seq(get(s, "Condition", "ArnNotLike", "aws:PrincipalArn")) {
+			exempt = append(exempt, scalar(e))
+		}
+	}
+	for _, id := range tpl.resourcesOfType("AWS::Serverless::Function") {
+		granted := false
+		walk(get(tpl.resource(id), "Properties", "Policies"), func(n *yaml.Node) {
+			if n.Kind == yaml.MappingNode && scalar(get(n, "Effect")) == "Allow" && slices.Contains(scalars(get(n, "Action")), "s3:PutObjectLegalHold") {
+				granted = true
+			}
+		})
+		if granted && !slices.Contains(exempt, id+"Role.Arn") {
+			t.Errorf("%s may set legal holds but EvidenceBucketPolicy does not exempt !GetAtt %sRole.Arn", id, id)
+		}
+	}
+}
+
+// TestGlobalsEnvironment: every setting internal/config reads is given to the functions,
+// unless it only matters locally. A new setting fails here until it is deployed or listed.
+func TestGlobalsEnvironment(t *testing.T) {
+	localOnly := map[string]bool{
+		"CASEHOLD_DATA_DIR": true, "CASEHOLD_ADDR": true, "CASEHOLD_PUBLIC_URL": true,
+		"CASEHOLD_INBOX_POLL": true, "CASEHOLD_S3_ENDPOINT": true, "CASEHOLD_DYNAMODB_ENDPOINT": true,
+		"CASEHOLD_SES_ENDPOINT": true, "CASEHOLD_ACCESS_KEY": true, "CASEHOLD_SECRET_KEY": true,
+		"CASEHOLD_CREATE_RESOURCES": true,
+		// Lambda sets AWS_REGION, which config falls back to.
+		"CASEHOLD_REGION": true,
+	}
+	src, err := os.ReadFile(configSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	for _, m := range configGet.FindAllStringSubmatch(string(src), -1) {
+		read[m[1]] = true
+	}
+	if len(read) == 0 {
+		t.Fatalf("found no get(\"CASEHOLD_...\") in %s: did config change how it reads the environment?", configSource)
+	}
+	tpl := mustTemplate(t)
+	env := get(tpl.root, "Globals", "Function", "Environment", "Variables")
+	for _, name := range slices.Sorted(maps.Keys(read)) {
+		if !localOnly[name] && get(env, name) == nil {
+			t.Errorf("internal/config reads %s but template.yaml Globals does not set it (or list it as local-only here)", name)
+		}
+	}
+	for name, want := range map[string]string{
+		"CASEHOLD_BACKEND": "aws",
+		"CASEHOLD_AUTH":    "apigw",
+		// Mail arriving from the internet must carry passing SES verdicts.
+		"CASEHOLD_INTAKE_REQUIRE_VERDICTS": "true",
+	} {
+		if got := scalar(get(env, name)); got != want {
+			t.Errorf("Globals %s = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestS3Events: S3 refuses two notification configurations that could match one key, so
+// events on one bucket must not overlap; every S3-invoked function keeps failed events in
+// a dead-letter queue; email intake listens where SES writes.
+func TestS3Events(t *testing.T) {
+	tpl := mustTemplate(t)
+	evs := tpl.s3Events()
+	for i, a := range evs {
+		if get(tpl.resource(a.function), "Properties", "DeadLetterQueue", "TargetArn") == nil {
+			t.Errorf("%s is invoked by S3 but has no DeadLetterQueue: a failed event would vanish", a.function)
+		}
+		for _, b := range evs[i+1:] {
+			if a.bucket == b.bucket && (strings.HasPrefix(a.prefix, b.prefix) || strings.HasPrefix(b.prefix, a.prefix)) {
+				t.Errorf("%s.%s (prefix %q) and %s.%s (prefix %q) overlap on %s", a.function, a.name, a.prefix, b.function, b.name, b.prefix, a.bucket)
+			}
+		}
+	}
+	found := false
+	for _, e := range evs {
+		if e.function == "IngestEmailFunction" && e.bucket == "UploadBucket" && e.prefix == inboundPrefix && slices.Contains(e.events, "s3:ObjectCreated:*") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("IngestEmailFunction has no s3:ObjectCreated:* event on UploadBucket for prefix %s; events: %+v", inboundPrefix, evs)
+	}
+}
+
+// TestEmailReceiptRule: SES writes mail for the intake address to the upload bucket under
+// inbound/, scanned (intake refuses mail without verdicts) and over TLS only.
+func TestEmailReceiptRule(t *testing.T) {
+	tpl := mustTemplate(t)
+	rules := tpl.resourcesOfType("AWS::SES::ReceiptRule")
+	if len(rules) != 1 {
+		t.Fatalf("%d AWS::SES::ReceiptRule resources %q, want 1", len(rules), rules)
+	}
+	r := tpl.resource(rules[0])
+	rule := get(r, "Properties", "Rule")
+	for _, c := range []struct{ path, want string }{
+		{"Enabled", "true"}, // false by default
+		{"ScanEnabled", "true"},
+		{"TlsPolicy", "Require"},
+	} {
+		if got := scalar(get(rule, c.path)); got != c.want {
+			t.Errorf("Rule.%s = %q, want %q", c.path, got, c.want)
+		}
+	}
+	if rcpt := get(rule, "Recipients"); !slices.ContainsFunc(seq(rcpt), func(n *yaml.Node) bool { return n.Tag == "!Ref" && n.Value == "IntakeAddress" }) {
+		t.Errorf("Rule.Recipients = %q, want !Ref IntakeAddress", scalars(rcpt))
+	}
+	var s3 []*yaml.Node
+	for _, a := range seq(get(rule, "Actions")) {
+		if n := get(a, "S3Action"); n != nil {
+			s3 = append(s3, n)
+		}
+	}
+	if len(s3) != 1 {
+		t.Fatalf("%d S3Actions, want 1", len(s3))
+	}
+	if b := get(s3[0], "BucketName"); b == nil || b.Tag != "!Ref" || b.Value != "UploadBucket" {
+		t.Errorf("S3Action.BucketName = %s, want !Ref UploadBucket", describe(b))
+	}
+	if got := scalar(get(s3[0], "ObjectKeyPrefix")); got != inboundPrefix {
+		t.Errorf("S3Action.ObjectKeyPrefix = %q, want %q", got, inboundPrefix)
+	}
+	// SES test-writes to the bucket when the rule is created; without the policy it fails.
+	if !slices.Contains(scalars(get(r, "DependsOn")), "UploadBucketPolicy") {
+		t.Errorf("%s.DependsOn = %q, want UploadBucketPolicy", rules[0], scalars(get(r, "DependsOn")))
+	}
+	set := get(r, "Properties", "RuleSetName")
+	if set == nil || set.Tag != "!Ref" || scalar(get(tpl.resource(set.Value), "Type")) != "AWS::SES::ReceiptRuleSet" {
+		t.Fatalf("RuleSetName = %s, want !Ref to an AWS::SES::ReceiptRuleSet", describe(set))
+	}
+	if a, b := scalar(get(r, "Condition")), scalar(get(tpl.resource(set.Value), "Condition")); a != b {
+		t.Errorf("rule has Condition %q but its rule set %q", a, b)
+	}
+
+	// The bucket policy names the rule by ARN; the names are spelled out on both sides.
+	setName := get(tpl.resource(set.Value), "Properties", "RuleSetName")
+	ruleName := get(rule, "Name")
+	want := "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:receipt-rule-set/" + scalar(setName) + ":receipt-rule/" + scalar(ruleName)
+	ses := sesStatements(tpl)
+	if len(ses) == 0 {
+		t.Fatal("UploadBucketPolicy has no statement for ses.amazonaws.com")
+	}
+	for _, s := range ses {
+		arn := getFold(get(s, "Condition", "StringEquals"), "aws:SourceArn")
+		if arn == nil || arn.Value != want || setName.Tag != "!Sub" || ruleName.Tag != "!Sub" {
+			t.Errorf("policy aws:SourceArn = %s, want !Sub %s (from RuleSetName %s and Rule.Name %s)", describe(arn), want, describe(setName), describe(ruleName))
+		}
+	}
+}
+
+// TestUploadBucketPolicyForSES: SES may only add objects under inbound/, and only for a
+// rule in this account.
+func TestUploadBucketPolicyForSES(t *testing.T) {
+	tpl := mustTemplate(t)
+	pol := tpl.resource("UploadBucketPolicy")
+	if got := scalar(get(pol, "Properties", "Bucket")); got != "UploadBucket" {
+		t.Fatalf("UploadBucketPolicy.Bucket = %q, want !Ref UploadBucket", got)
+	}
+	for _, s := range statements(get(pol, "Properties", "PolicyDocument", "Statement")) {
+		if scalar(get(s, "Effect")) == "Allow" && (scalar(get(s, "Principal")) == "*" || slices.Contains(scalars(get(s, "Principal", "AWS")), "*")) {
+			t.Errorf("line %d: Allow to every principal", s.Line)
+		}
+	}
+	ses := sesStatements(tpl)
+	if len(ses) == 0 {
+		t.Fatal("UploadBucketPolicy has no statement for ses.amazonaws.com")
+	}
+	for _, s := range ses {
+		if got := scalar(get(s, "Effect")); got != "Allow" {
+			t.Errorf("line %d: Effect = %q, want Allow", s.Line, got)
+		}
+		if got := scalars(get(s, "Action")); !slices.Equal(got, []string{"s3:PutObject"}) {
+			t.Errorf("line %d: Action = %q, want only s3:PutObject", s.Line, got)
+		}
+		res := seq(get(s, "Resource"))
+		if len(res) == 0 {
+			t.Errorf("line %d: no Resource", s.Line)
+		}
+		for _, r := range res {
+			if r.Tag != "!Sub" || r.Value != "${UploadBucket.Arn}/"+inboundPrefix+"*" {
+				t.Errorf("line %d: Resource %s, want !Sub ${UploadBucket.Arn}/%s*", r.Line, describe(r), inboundPrefix)
+			}
+		}
+		// Without it, any account's receipt rule could write into this bucket.
+		acct := getFold(get(s, "Condition", "StringEquals"), "aws:SourceAccount")
+		if !(acct != nil && ((acct.Tag == "!Ref" && acct.Value == "AWS::AccountId") || (acct.Tag == "!Sub" && acct.Value == "${AWS::AccountId}"))) {
+			t.Errorf("line %d: Condition.StringEquals aws:SourceAccount = %s, want !Ref AWS::AccountId", s.Line, describe(acct))
+		}
+	}
+}
+
+// TestUploadLifecycle: staged uploads go after a day, but a received message may be the
+// only copy until intake succeeds, so it outlives a week of failed retries and replays.
+func TestUploadLifecycle(t *testing.T) {
+	tpl := mustTemplate(t)
+	rules := get(tpl.resource("UploadBucket"), "Properties", "LifecycleConfiguration", "Rules")
+	if days, ok := expiresWithin(rules, inboundPrefix+"0d4m6s2v8kq1example"); ok && days < 7 {
+		t.Errorf("objects under %s expire after %d days, want at least 7", inboundPrefix, days)
+	}
+	if days, ok := expiresWithin(rules, "uploads/m/u.pdf"); !ok || days > 1 {
+		t.Errorf("staged uploads expire after %d days (rule found: %v), want 1", days, ok)
+	}
+}
+
+func TestExpiresWithin(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		key  string
+		days int
+		ok   bool
+	}{
+		{"whole bucket", `[{Status: Enabled, ExpirationInDays: 1}]`, "inbound/x", 1, true},
+		{"other prefix", `[{Status: Enabled, Prefix: uploads/, ExpirationInDays: 1}]`, "inbound/x", 0, false},
+		{"disabled", `[{Status: Disabled, ExpirationInDays: 1}]`, "inbound/x", 0, false},
+		{"shortest wins", `[{Status: Enabled, Prefix: inbound/, ExpirationInDays: 30}, {Status: Enabled, Prefix: in, ExpirationInDays: 2}]`, "inbound/x", 2, true},
+		{"narrower prefix counts", `[{Status: Enabled, Prefix: inbound/x, ExpirationInDays: 3}]`, "inbound/", 3, true},
+		{"date", `[{Status: Enabled, ExpirationDate: "2030-01-01T00:00:00Z"}]`, "inbound/x", 0, true},
+		{"noncurrent only", `[{Status: Enabled, NoncurrentVersionExpiration: {NoncurrentDays: 1}}]`, "inbound/x", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tt.yaml), &doc); err != nil {
+				t.Fatal(err)
+			}
+			days, ok := expiresWithin(doc.Content[0], tt.key)
+			if days != tt.days || ok != tt.ok {
+				t.Errorf("got %d, %v; want %d, %v", days, ok, tt.days, tt.ok)
+			}
+		})
+	}
 }
 
 func TestIAMLeastPrivilege(t *testing.T) {
@@ -284,6 +526,31 @@ func TestSampleEvents(t *testing.T) {
 			t.Errorf("bucket %+v", r.S3.Bucket)
 		}
 	})
+	t.Run("s3-put-inbound", func(t *testing.T) {
+		var ev events.S3Event
+		mustDecodeStrict(t, "events/s3-put-inbound.json", &ev)
+		if len(ev.Records) != 1 {
+			t.Fatalf("%d records, want 1", len(ev.Records))
+		}
+		r := ev.Records[0]
+		if r.EventSource != "aws:s3" || r.EventName != "ObjectCreated:Put" {
+			t.Errorf("source %q name %q, want aws:s3 ObjectCreated:Put", r.EventSource, r.EventName)
+		}
+		if r.EventTime.IsZero() {
+			t.Error("eventTime did not parse")
+		}
+		o := r.S3.Object
+		// SES names the object by its message id, directly under the rule's prefix.
+		if !regexp.MustCompile(`^inbound/[a-z0-9]+$`).MatchString(o.Key) {
+			t.Errorf("key %q, want inbound/<SES message id>", o.Key)
+		}
+		if o.VersionID == "" || o.Sequencer == "" || o.Size == 0 {
+			t.Errorf("object %+v lacks versionId, sequencer or size", o)
+		}
+		if r.S3.Bucket.Name != "casehold-uploads-example" || r.S3.Bucket.Arn != "arn:aws:s3:::"+r.S3.Bucket.Name {
+			t.Errorf("bucket %+v", r.S3.Bucket)
+		}
+	})
 	t.Run("apigw-v2-request", func(t *testing.T) {
 		var req events.APIGatewayV2HTTPRequest
 		mustDecodeStrict(t, "events/apigw-v2-request.json", &req)
@@ -347,6 +614,83 @@ func (tpl template) functionProperty(fn *yaml.Node, prop string) *yaml.Node {
 		return n
 	}
 	return get(tpl.root, "Globals", "Function", prop)
+}
+
+type s3Event struct {
+	function, name, bucket, prefix string
+	events                         []string
+}
+
+// s3Events lists the S3 events of every function; bucket is the !Ref'd logical id.
+func (tpl template) s3Events() []s3Event {
+	var out []s3Event
+	for _, id := range tpl.resourcesOfType("AWS::Serverless::Function") {
+		evs := get(tpl.resource(id), "Properties", "Events")
+		for _, name := range keys(evs) {
+			ev := get(evs, name)
+			if scalar(get(ev, "Type")) != "S3" {
+				continue
+			}
+			e := s3Event{function: id, name: name, bucket: scalar(get(ev, "Properties", "Bucket")), events: scalars(get(ev, "Properties", "Events"))}
+			for _, r := range seq(get(ev, "Properties", "Filter", "S3Key", "Rules")) {
+				if strings.EqualFold(scalar(get(r, "Name")), "prefix") {
+					e.prefix = scalar(get(r, "Value"))
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// sesStatements are the upload bucket policy's statements for the SES service principal.
+func sesStatements(tpl template) []*yaml.Node {
+	var out []*yaml.Node
+	for _, s := range statements(get(tpl.resource("UploadBucketPolicy"), "Properties", "PolicyDocument", "Statement")) {
+		if slices.Contains(scalars(get(s, "Principal", "Service")), "ses.amazonaws.com") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// statements flattens a policy's Statement list, taking both branches of an !If.
+func statements(n *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for _, s := range seq(n) {
+		if s.Tag == "!If" && s.Kind == yaml.SequenceNode && len(s.Content) == 3 {
+			for _, branch := range s.Content[1:] {
+				if branch.Kind == yaml.MappingNode {
+					out = append(out, branch)
+				}
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// expiresWithin reports the fewest days after which an enabled lifecycle rule expires
+// some current object under key (a rule whose prefix and key share a path counts), and
+// whether any does; an ExpirationDate counts as 0 days.
+func expiresWithin(rules *yaml.Node, key string) (days int, ok bool) {
+	for _, r := range seq(rules) {
+		prefix := scalar(get(r, "Prefix"))
+		if scalar(get(r, "Status")) != "Enabled" || !(strings.HasPrefix(key, prefix) || strings.HasPrefix(prefix, key)) {
+			continue
+		}
+		d := -1
+		if get(r, "ExpirationDate") != nil {
+			d = 0
+		} else if n, err := strconv.Atoi(scalar(get(r, "ExpirationInDays"))); err == nil {
+			d = n
+		}
+		if d >= 0 && (!ok || d < days) {
+			days, ok = d, true
+		}
+	}
+	return days, ok
 }
 
 var pseudoParameters = []string{"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",
@@ -602,6 +946,20 @@ func get(n *yaml.Node, path ...string) *yaml.Node {
 		}
 	}
 	return n
+}
+
+// getFold is a mapping's value for key compared case-insensitively, as IAM compares
+// condition keys (aws:SourceAccount, AWS:SourceAccount).
+func getFold(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if strings.EqualFold(n.Content[i].Value, key) {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // keys returns a mapping's keys, sorted.

@@ -39,7 +39,8 @@ func (e *Emails) Handle(ctx context.Context, ev events.S3Event) error {
 			continue
 		}
 		key, err := url.QueryUnescape(rec.S3.Object.Key)
-		if err != nil || !strings.HasPrefix(key, InboundPrefix) {
+		// SES writes a setup object when the receipt rule is created: it is not a message.
+		if err != nil || !strings.HasPrefix(key, InboundPrefix) || strings.HasSuffix(key, "AMAZON_SES_SETUP_NOTIFICATION") {
 			continue
 		}
 		version := rec.S3.Object.VersionID
