@@ -110,13 +110,7 @@ func (s *Service) PutRelated(ctx context.Context, actor casehold.Actor, matterID
 		if err := anAnswer("ccrc_wants", r.CCRCWants); err != nil {
 			return err
 		}
-		for i := range m.Work.Related {
-			if m.Work.Related[i].PID == r.PID {
-				m.Work.Related[i] = r
-				return nil
-			}
-		}
-		m.Work.Related = append(m.Work.Related, r)
+		m.Work.Related = upsert(m.Work.Related, r, func(x casehold.RelatedPerson) bool { return x.PID == r.PID })
 		return nil
 	})
 }
@@ -137,13 +131,7 @@ func (s *Service) PutArea(ctx context.Context, actor casehold.Actor, matterID st
 		if err := s.notFuture("notified_on", a.NotifiedOn); err != nil {
 			return err
 		}
-		for i := range m.Work.Areas {
-			if m.Work.Areas[i].Area == a.Area {
-				m.Work.Areas[i] = a
-				return nil
-			}
-		}
-		m.Work.Areas = append(m.Work.Areas, a)
+		m.Work.Areas = upsert(m.Work.Areas, a, func(x casehold.AreaLead) bool { return x.Area == a.Area })
 		return nil
 	})
 }
@@ -172,13 +160,7 @@ func (s *Service) PutElectronic(ctx context.Context, actor casehold.Actor, matte
 		if e.FullCopyDoc != "" && !matterHasDoc(ctx, s, m.ID, e.FullCopyDoc) {
 			return casehold.Errorf(casehold.EINVALID, "full_copy_document must be a document held by this matter")
 		}
-		for i := range m.Work.Electronic {
-			if m.Work.Electronic[i].PID == e.PID {
-				m.Work.Electronic[i] = e
-				return nil
-			}
-		}
-		m.Work.Electronic = append(m.Work.Electronic, e)
+		m.Work.Electronic = upsert(m.Work.Electronic, e, func(x casehold.ElectronicRecord) bool { return x.PID == e.PID })
 		return nil
 	})
 }
@@ -237,13 +219,7 @@ func (s *Service) PutPaper(ctx context.Context, actor casehold.Actor, matterID s
 				return err
 			}
 		}
-		for i := range m.Work.Paper {
-			if m.Work.Paper[i].PID == p.PID {
-				m.Work.Paper[i] = p
-				return nil
-			}
-		}
-		m.Work.Paper = append(m.Work.Paper, p)
+		m.Work.Paper = upsert(m.Work.Paper, p, func(x casehold.PaperFile) bool { return x.PID == p.PID })
 		return nil
 	})
 }
@@ -270,13 +246,7 @@ func (s *Service) PutEducation(ctx context.Context, actor casehold.Actor, matter
 				return err
 			}
 		}
-		for i := range m.Work.Education {
-			if m.Work.Education[i].PID == e.PID {
-				m.Work.Education[i] = e
-				return nil
-			}
-		}
-		m.Work.Education = append(m.Work.Education, e)
+		m.Work.Education = upsert(m.Work.Education, e, func(x casehold.EducationRecord) bool { return x.PID == e.PID })
 		return nil
 	})
 }
@@ -324,4 +294,15 @@ func (s *Service) Progress(ctx context.Context, actor casehold.Actor, matterID s
 		return nil, err
 	}
 	return &p, nil
+}
+
+// upsert replaces the element same picks out, or appends x if there is none.
+func upsert[T any](xs []T, x T, same func(T) bool) []T {
+	for i := range xs {
+		if same(xs[i]) {
+			xs[i] = x
+			return xs
+		}
+	}
+	return append(xs, x)
 }

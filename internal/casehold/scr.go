@@ -72,15 +72,8 @@ func (w *SCRWork) CourtPermissionFor(docID string) (CourtPermission, bool) {
 func SCRProgress(m *Matter, docs []*Document, today Date) Progress {
 	w := m.Work.SCR
 	p := Progress{MatterID: m.ID, Stage: m.Stage(), People: []PersonProgress{}, Areas: []AreaProgress{}, Outstanding: []string{}}
-	perPID := map[string]int{}
+	perPID := p.countDocuments(docs)
 	for _, d := range docs {
-		p.Documents++
-		if d.Held() {
-			p.HeldDocs++
-		}
-		for _, pid := range d.PIDs {
-			perPID[pid]++
-		}
 		if d.DocType == "Court Document" {
 			if _, ok := w.CourtPermissionFor(d.ID); !ok {
 				p.Outstanding = append(p.Outstanding, "court document "+d.ID+": the court's written permission is not recorded (it cannot be used)")

@@ -235,16 +235,7 @@ func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
 		n := today.DaysUntil(m.Deadline)
 		p.DaysLeft, p.Overdue = &n, n < 0
 	}
-	perPID := map[string]int{}
-	for _, d := range docs {
-		p.Documents++
-		if d.Held() {
-			p.HeldDocs++
-		}
-		for _, pid := range d.PIDs {
-			perPID[pid]++
-		}
-	}
+	perPID := p.countDocuments(docs)
 	for _, r := range m.Work.Related {
 		if r.CCRCWants == Unanswered {
 			p.Outstanding = append(p.Outstanding, fmt.Sprintf("ask the CCRC whether it wants the records of related person %s", r.PID))
@@ -357,4 +348,19 @@ func Initials(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// countDocuments totals the documents and held documents, and returns the count per PID.
+func (p *Progress) countDocuments(docs []*Document) map[string]int {
+	perPID := map[string]int{}
+	for _, d := range docs {
+		p.Documents++
+		if d.Held() {
+			p.HeldDocs++
+		}
+		for _, pid := range d.PIDs {
+			perPID[pid]++
+		}
+	}
+	return perPID
 }
