@@ -88,7 +88,8 @@ func (s *Service) ListMatters(ctx context.Context, actor casehold.Actor, status 
 
 // ReleaseInput says why a matter's holds are lifted.
 type ReleaseInput struct {
-	Reason string `json:"reason"`
+	Reason      string        `json:"reason"`
+	TeamsToldOn casehold.Date `json:"teams_told_on"` // when the teams concerned were told
 }
 
 // ReleaseResult reports what a release did.
@@ -110,6 +111,9 @@ func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 	if strings.TrimSpace(in.Reason) == "" {
 		return nil, s.refuse(ctx, actor, action, id, "", casehold.Errorf(casehold.EINVALID, "reason is required (e.g. direction withdrawn)"))
 	}
+	if s.today().Before(in.TeamsToldOn) {
+		return nil, s.refuse(ctx, actor, action, id, "", casehold.Errorf(casehold.EINVALID, "teams_told_on must not be in the future"))
+	}
 	if len(in.Reason) > 500 {
 		return nil, s.refuse(ctx, actor, action, id, "", casehold.Errorf(casehold.EINVALID, "reason must be at most 500 characters"))
 	}
@@ -129,6 +133,7 @@ func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 	// document list read below is final.
 	now := s.now()
 	m.Status, m.ReleasedAt, m.ReleasedBy, m.ReleaseReason = casehold.MatterReleased, &now, actor.ID, strings.TrimSpace(in.Reason)
+	m.Work.TeamsToldOn = in.TeamsToldOn
 	if err := s.Store.UpdateMatter(ctx, m); err != nil {
 		return nil, s.refuse(ctx, actor, action, id, "", fmt.Errorf("release matter: %w", err))
 	}

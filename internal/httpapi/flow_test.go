@@ -216,7 +216,20 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock", "legal_reviewed": true, "viewed": "paper files"}), 200, "visit")
 
 	// Release; afterwards the matter can no longer be changed.
-	mustStatus(t, e.postJSON(coord, base+"/release", map[string]string{"reason": "direction withdrawn"}), 200, "release")
+	r = e.postJSON(coord, base+"/release", map[string]string{"reason": "direction withdrawn", "teams_told_on": yesterday})
+	mustStatus(t, r, 200, "release")
+	var released struct {
+		Matter struct {
+			Work struct {
+				TeamsToldOn string `json:"teams_told_on"`
+				EDTToldOn   string `json:"edt_told_on"`
+			}
+		}
+	}
+	r.json(t, &released)
+	if released.Matter.Work.TeamsToldOn != yesterday || released.Matter.Work.EDTToldOn == "" {
+		t.Errorf("release did not record who was told: %+v", released.Matter.Work)
+	}
 	mustStatus(t, e.putJSON(coord, base+"/areas/legal", map[string]any{"lead_officer": "x", "notified_on": yesterday}), 409, "change after release")
 	// Paper files go back with a receipt, after the release too.
 	mustStatus(t, e.postJSON(coord, base+"/receipts", map[string]any{"pid": "P7700123", "giver": "Imran Castell", "receiver": "Archive Team",
