@@ -76,7 +76,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	}
 	defer src.Close()
 	rawKey := "inbound/" + id + ".eml"
-	pipe := newBufPipe(8 << 20)
+	pipe := newBufPipe(4 << 20)
 	type putResult struct {
 		obj casehold.StoredObject
 		err error
@@ -129,7 +129,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 // It returns the matter (nil for triage, with rec.Reason saying why) or an error that a
 // retry might cure; outcomes that are the message's fault are set on rec instead.
 func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
-	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes}
+	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes, SkipMessageHash: true}
 	msg, err := mailintake.Read(r, lim)
 	if err != nil {
 		rec.Status, rec.Reason = casehold.InboundQuarantined, "message could not be read: "+casehold.ErrorMessage(err)

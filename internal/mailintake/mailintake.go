@@ -38,6 +38,9 @@ type Limits struct {
 	MaxDepth           int   // MIME nesting (multiparts and forwarded messages); default 10
 	MaxParts           int   // entities of any kind, the message itself included; default 200
 	MaxAttachmentBytes int64 // one decoded attachment; default MaxMessageBytes
+	// SkipMessageHash leaves Result.SHA256 empty, for a caller that hashes the raw message
+	// itself (the evidence store does as it keeps it).
+	SkipMessageHash bool
 }
 
 // Defaults for Limits.
@@ -154,7 +157,10 @@ type Message struct {
 // an error the Message is still returned, and Walk returns the same error.
 func Read(r io.Reader, lim Limits) (*Message, error) {
 	p := &parser{lim: lim.withDefaults(), res: &Result{}}
-	p.src = &source{r: r, max: p.lim.MaxMessageBytes, h: sha256.New()}
+	p.src = &source{r: r, max: p.lim.MaxMessageBytes}
+	if !lim.SkipMessageHash {
+		p.src.h = sha256.New()
+	}
 	m := &Message{p: p, br: bufio.NewReader(p.src)}
 	h, err := textproto.ReadHeader(m.br)
 	if err != nil {
@@ -187,7 +193,7 @@ func (m *Message) Walk(onPDF func(a *Attachment, body io.Reader) error) (*Result
 		}
 	}
 	res := m.res()
-	if p.err == nil {
+	if p.err == nil && p.src.h != nil {
 		res.SHA256 = hex.EncodeToString(p.src.h.Sum(nil))
 	}
 	return res, p.err
@@ -384,6 +390,9 @@ func contentType(h textproto.Header) (string, map[string]string) {
 // charsets to UTF-8, which would change an attachment's bytes (and its hash), so it is
 // given the header without Content-Type.
 func decodeTransfer(h textproto.Header, body io.Reader) (io.Reader, error) {
+	if strings.EqualFold(strings.TrimSpace(h.Get("Content-Transfer-Encoding")), "base64") {
+		return newBase64Reader(body), nil
+	}
 	hh := h.Copy()
 	hh.Del("Content-Type")
 	e, err := message.New(message.Header{Header: hh}, body)
@@ -415,7 +424,9 @@ func (s *source) Read(b []byte) (int, error) {
 		return 0, s.err
 	}
 	s.n += int64(n)
-	s.h.Write(b[:n])
+	if s.h != nil {
+		s.h.Write(b[:n])
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		s.err = fmt.Errorf("read message: %w", err)
 		return n, s.err
