@@ -6,6 +6,8 @@
 #   (b) peak memory of securing one 100 MB and one 400 MB PDF (infra/bench/securemem)
 #   (c) S3 adapter Put / a plain PutObject to the same local gateway (under emulators.sh run)
 #   (d) fileevidence Put / a plain file copy + fsync
+#   (e) email intake of a 30 MB message with ten PDFs / direct upload of the same PDFs
+#   (f) the progress view of a 50-person, 2,000-document matter and the CCRC form (absolute)
 #
 # Raw outputs go to infra/bench/results/<timestamp>/ (git-ignored), with summary.txt.
 # A few minutes on a 2-core machine. Settings (environment):
@@ -175,6 +177,26 @@ if pairs "$OUT/fileevidence.txt" "$OUT/bin/fileevidence.test" "$REPO/internal/fi
 else
 	status=1
 fi
+
+say "(e) email intake vs direct upload of the same PDFs, $COUNT samples of 3..."
+if pairs "$OUT/email.txt" "$OUT/bin/app.test" "$REPO/internal/app" BenchmarkEmailIntake email_intake direct_upload 0 3; then
+	compare "$OUT/email.txt" BenchmarkEmailIntake email_intake direct_upload "email intake / direct upload (ten PDFs)" 0.50 || status=1
+	heap=$(awk '/email_intake/ { for (i = 1; i <= NF; i++) if ($(i+1) == "peak-heap/msg") print $i }' "$OUT/email.txt" | sort -n | tail -1)
+	printf '%-46s %sx the message (largest of %s samples)  %s\n' "peak heap above baseline, email intake:" "${heap:-?}" "$COUNT" \
+		"$(awk -v h="${heap:-9}" 'BEGIN { print (h < 2 ? "meets" : "MISSES") " target < 2x" }')" >>"$SUMMARY"
+else
+	status=1
+fi
+
+say "(f) progress view and CCRC form..."
+(cd "$REPO/internal/app" && "$OUT/bin/app.test" -test.run '^$' -test.bench '^Benchmark(Progress|ConfirmationForm)$' \
+	-test.benchtime=20x -test.count="$COUNT") >"$OUT/progress.txt" || status=1
+for b in Progress ConfirmationForm; do
+	ms=$(awk -v b="Benchmark$b-" 'index($1, b) == 1 { print $3 / 1e6 }' "$OUT/progress.txt" | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }')
+	target=$([[ $b == Progress ]] && echo 50 || echo 1000)
+	printf '%-46s %s ms median  %s\n' "$b (50 people, 200 records, 2,000 docs):" "${ms:-?}" \
+		"$(awk -v m="${ms:-99999}" -v t="$target" 'BEGIN { print (m < t ? "meets" : "MISSES") " target < " t " ms" }')" >>"$SUMMARY"
+done
 
 {
 	echo
