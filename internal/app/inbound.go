@@ -150,8 +150,10 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 	routeEnv := env // a Bcc'd intake address is only in the SMTP envelope
 	routeEnv.To = append(append([]string(nil), env.To...), envelopeTo...)
 	m, why := s.routeMatter(ctx, routeEnv)
+	// Under a matter each PDF is held from the moment it exists; in triage nothing holds it yet.
+	hold := m != nil
 	res, werr := msg.Walk(func(a *mailintake.Attachment, body io.Reader) error {
-		_, err := s.putOnce(ctx, attachmentKey(rec.ID, a.Index), func() (io.ReadCloser, error) { return io.NopCloser(body), nil }, s.MaxUploadBytes, false)
+		_, err := s.putOnce(ctx, attachmentKey(rec.ID, a.Index), func() (io.ReadCloser, error) { return io.NopCloser(body), nil }, s.MaxUploadBytes, hold)
 		return err
 	})
 	rec.Attachments = listAttachments(res, "pending")
@@ -274,8 +276,10 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 		if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
 			return fmt.Errorf("file %s: %w", docID, err)
 		}
-		if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
-			return fmt.Errorf("hold %s: %w", docID, err)
+		if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err != nil || !held {
+			if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
+				return fmt.Errorf("hold %s: %w", docID, err)
+			}
 		}
 		return s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
 			DocumentID: docID, Detail: fmt.Sprintf("source=email inbound=%s sha256=%s size=%d", rec.ID, obj.SHA256, obj.Size)})
