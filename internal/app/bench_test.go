@@ -1,21 +1,18 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/benchdata"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
-	"github.com/casehold/casehold/internal/pdfcheck"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -43,7 +40,7 @@ func BenchmarkSecure(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			// UploadDocument names each document afresh, so every iteration is a new write.
-			d, err := svc.UploadDocument(ctx, actor, matterID, in, newPDFStream(size))
+			d, err := svc.UploadDocument(ctx, actor, matterID, in, benchdata.PDFStream(size))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -59,7 +56,7 @@ func BenchmarkSecure(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			path := filepath.Join(dir, "copy-"+strconv.Itoa(i)+".pdf")
-			if err := plainCopy(path, newPDFStream(size)); err != nil {
+			if err := benchdata.PlainCopy(path, benchdata.PDFStream(size)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -103,98 +100,4 @@ func embeddedService(b *testing.B, dir string, size int64) (*app.Service, string
 		b.Fatal(err)
 	}
 	return a.Service, m.ID
-}
-
-// plainCopy is the baseline: what any program does to save a stream to disk durably.
-func plainCopy(path string, r io.Reader) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := io.Copy(f, r); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-const (
-	pdfHead = "%PDF-1.7\n"
-	pdfTail = "\n%%EOF\n"
-)
-
-// fillerBlock is repeated to make the body of a generated PDF. Varied bytes rather than
-// zeros, so nothing on the way (a filesystem, a transport) can shortcut them.
-var fillerBlock = func() []byte {
-	b := make([]byte, 64<<10)
-	x := uint32(2463534242)
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	return b
-}()
-
-// pdfStream yields a PDF of exactly size bytes: header, filler, end-of-file marker. It has
-// only Read (no WriteTo), so both sides of the benchmark read it as they would a request body.
-type pdfStream struct {
-	size, off int64
-}
-
-func newPDFStream(size int64) *pdfStream { return &pdfStream{size: size} }
-
-func (s *pdfStream) Read(p []byte) (int, error) {
-	if s.off >= s.size {
-		return 0, io.EOF
-	}
-	if rest := s.size - s.off; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	tailAt := s.size - int64(len(pdfTail))
-	n := 0
-	for n < len(p) {
-		off := s.off + int64(n)
-		var m int
-		switch {
-		case off < int64(len(pdfHead)):
-			m = copy(p[n:], pdfHead[off:])
-		case off >= tailAt:
-			m = copy(p[n:], pdfTail[off-tailAt:])
-		default:
-			end := min(int64(len(p)-n), tailAt-off)
-			m = copy(p[n:int64(n)+end], fillerBlock[off%int64(len(fillerBlock)):])
-		}
-		n += m
-	}
-	s.off += int64(n)
-	return n, nil
-}
-
-// TestPDFStream keeps the generator honest: exact size, a whole PDF whatever the read sizes.
-func TestPDFStream(t *testing.T) {
-	for _, size := range []int64{16, 1000, 64<<10 + 3, 3 << 20} {
-		var got []byte
-		r, buf := newPDFStream(size), make([]byte, 7919)
-		for {
-			n, err := r.Read(buf[:1+len(got)%len(buf)])
-			got = append(got, buf[:n]...)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		if int64(len(got)) != size || !strings.HasPrefix(string(got), pdfHead) || !strings.HasSuffix(string(got), pdfTail) {
-			t.Errorf("size %d: got %d bytes, head %q, tail %q", size, len(got), got[:9], got[len(got)-7:])
-		}
-		if err := pdfcheck.Check(bytes.NewReader(got), 0); err != nil {
-			t.Errorf("size %d: %v", size, err)
-		}
-	}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/casehold/casehold/internal/benchdata"
 )
 
 // BenchmarkPut compares a Put with a plain copy of the same bytes to the same disk, fsync
@@ -53,7 +55,7 @@ func BenchmarkPut(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		path := filepath.Join(root, "tmp", "filecopy")
 		for b.Loop() {
-			if err := plainCopy(path, onlyReader{bytes.NewReader(data)}); err != nil {
+			if err := benchdata.PlainCopy(path, onlyReader{bytes.NewReader(data)}); err != nil {
 				b.Fatal(err)
 			}
 			b.StopTimer()
@@ -63,21 +65,6 @@ func BenchmarkPut(b *testing.B) {
 			b.StartTimer()
 		}
 	})
-}
-
-func plainCopy(path string, r io.Reader) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := io.Copy(f, r); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 // onlyReader hides bytes.Reader's WriteTo, so both sides read the way a network body is

@@ -11,7 +11,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/benchdata"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/wire"
@@ -82,7 +82,7 @@ func run(mb int, dir string) error {
 	start := time.Now()
 	d, err := a.Service.UploadDocument(ctx, actor, m.ID, app.UploadInput{
 		PID: "P-0001", DocType: "Case Note", DocDate: "2024-03-01", Filename: "scan.pdf",
-	}, &pdfStream{size: size})
+	}, benchdata.PDFStream(size))
 	if err != nil {
 		return err
 	}
@@ -116,55 +116,4 @@ func statusKiB(name string) int64 {
 		}
 	}
 	return 0
-}
-
-const (
-	pdfHead = "%PDF-1.7\n"
-	pdfTail = "\n%%EOF\n"
-)
-
-// fillerBlock is repeated to make the body; varied bytes so nothing can shortcut them.
-var fillerBlock = func() []byte {
-	b := make([]byte, 64<<10)
-	x := uint32(2463534242)
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	return b
-}()
-
-// pdfStream yields a PDF of exactly size bytes (header, filler, end-of-file marker), the
-// same as BenchmarkSecure's, holding 64 KiB whatever the size.
-type pdfStream struct {
-	size, off int64
-}
-
-func (s *pdfStream) Read(p []byte) (int, error) {
-	if s.off >= s.size {
-		return 0, io.EOF
-	}
-	if rest := s.size - s.off; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	tailAt := s.size - int64(len(pdfTail))
-	n := 0
-	for n < len(p) {
-		off := s.off + int64(n)
-		var m int
-		switch {
-		case off < int64(len(pdfHead)):
-			m = copy(p[n:], pdfHead[off:])
-		case off >= tailAt:
-			m = copy(p[n:], pdfTail[off-tailAt:])
-		default:
-			end := min(int64(len(p)-n), tailAt-off)
-			m = copy(p[n:int64(n)+end], fillerBlock[off%int64(len(fillerBlock)):])
-		}
-		n += m
-	}
-	s.off += int64(n)
-	return n, nil
 }
