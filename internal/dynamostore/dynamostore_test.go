@@ -23,6 +23,7 @@ import (
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/dynamostore"
+	"github.com/casehold/casehold/internal/emulators"
 	"github.com/casehold/casehold/internal/storetest"
 )
 
@@ -416,20 +417,7 @@ func BenchmarkListMatterDocuments(b *testing.B) {
 // emulators are required) if no endpoint is configured.
 func mustClient(t testing.TB) *dynamodb.Client {
 	t.Helper()
-	endpoint := os.Getenv("CASEHOLD_TEST_DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		const how = "CASEHOLD_TEST_DYNAMODB_ENDPOINT is not set; run with infra/emulators.sh run -- go test ./..."
-		if os.Getenv("CASEHOLD_REQUIRE_EMULATORS") == "1" {
-			t.Fatal(how)
-		}
-		t.Skip(how)
-	}
-	opts := awsconf.Options{
-		Region:           "eu-west-2",
-		DynamoDBEndpoint: endpoint,
-		AccessKey:        os.Getenv("CASEHOLD_TEST_ACCESS_KEY"),
-		SecretKey:        os.Getenv("CASEHOLD_TEST_SECRET_KEY"),
-	}
+	opts := emulators.Options(t, "dynamodb")
 	cfg, err := awsconf.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

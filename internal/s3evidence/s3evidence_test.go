@@ -21,30 +21,20 @@ import (
 
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/emulators"
 	"github.com/casehold/casehold/internal/evidencetest"
 	"github.com/casehold/casehold/internal/s3evidence"
 )
 
-// testClient returns an S3 client for the local gateway named by the environment; skip
-// says whether a missing endpoint skips even when the emulators are required (benchmarks).
+// testClient returns an S3 client for the local gateway; skip says a missing gateway skips
+// even when the emulators are required (benchmarks).
 func testClient(tb testing.TB, skip bool) *s3.Client {
 	tb.Helper()
-	endpoint := os.Getenv("CASEHOLD_TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		if !skip && os.Getenv("CASEHOLD_REQUIRE_EMULATORS") == "1" {
-			tb.Fatal("CASEHOLD_TEST_S3_ENDPOINT is unset but CASEHOLD_REQUIRE_EMULATORS=1")
-		}
-		tb.Skip("S3 emulator not running; run: infra/emulators.sh run -- go test ./internal/s3evidence/")
-	}
-	region := os.Getenv("CASEHOLD_TEST_REGION")
-	if region == "" {
-		region = "eu-west-2"
-	}
-	opts := awsconf.Options{
-		Region:     region,
-		S3Endpoint: endpoint,
-		AccessKey:  os.Getenv("CASEHOLD_TEST_ACCESS_KEY"),
-		SecretKey:  os.Getenv("CASEHOLD_TEST_SECRET_KEY"),
+	var opts awsconf.Options
+	if skip {
+		opts = emulators.OptionsOrSkip(tb, "s3")
+	} else {
+		opts = emulators.Options(tb, "s3")
 	}
 	cfg, err := awsconf.Load(context.Background(), opts)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/mail"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -14,29 +13,15 @@ import (
 
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/emulators"
 	"github.com/casehold/casehold/internal/mailtest"
 	"github.com/casehold/casehold/internal/sesmail"
 )
 
 func newMailer(t *testing.T) (*sesmail.Mailer, string) {
 	t.Helper()
-	endpoint := os.Getenv("CASEHOLD_TEST_SES_ENDPOINT")
-	if endpoint == "" {
-		if os.Getenv("CASEHOLD_REQUIRE_EMULATORS") == "1" {
-			t.Fatal("CASEHOLD_TEST_SES_ENDPOINT is unset but CASEHOLD_REQUIRE_EMULATORS=1")
-		}
-		t.Skip("SES emulator not running; run: infra/emulators.sh run -- go test ./internal/sesmail/")
-	}
-	region := os.Getenv("CASEHOLD_TEST_REGION")
-	if region == "" {
-		region = "eu-west-2"
-	}
-	opts := awsconf.Options{
-		Region:      region,
-		SESEndpoint: endpoint,
-		AccessKey:   os.Getenv("CASEHOLD_TEST_ACCESS_KEY"),
-		SecretKey:   os.Getenv("CASEHOLD_TEST_SECRET_KEY"),
-	}
+	opts := emulators.Options(t, "ses")
+	endpoint := opts.SESEndpoint
 	cfg, err := awsconf.Load(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/emulators"
 	"github.com/casehold/casehold/internal/mailmsg"
 	"github.com/casehold/casehold/internal/wire"
 )
@@ -31,13 +32,8 @@ import (
 // infra/emulators.sh, with fresh, uniquely named resources.
 func awsConfig(t *testing.T) config.Config {
 	t.Helper()
-	s3End, ddbEnd, sesEnd := os.Getenv("CASEHOLD_TEST_S3_ENDPOINT"), os.Getenv("CASEHOLD_TEST_DYNAMODB_ENDPOINT"), os.Getenv("CASEHOLD_TEST_SES_ENDPOINT")
-	if s3End == "" || ddbEnd == "" || sesEnd == "" {
-		if os.Getenv("CASEHOLD_REQUIRE_EMULATORS") == "1" {
-			t.Fatal("emulator endpoints are unset but CASEHOLD_REQUIRE_EMULATORS=1")
-		}
-		t.Skip("AWS emulators not running: use `infra/emulators.sh run -- go test ./internal/wire/`")
-	}
+	opts := emulators.Options(t, "s3", "dynamodb", "ses")
+	s3End, ddbEnd, sesEnd := opts.S3Endpoint, opts.DynamoDBEndpoint, opts.SESEndpoint
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{
@@ -45,7 +41,7 @@ func awsConfig(t *testing.T) config.Config {
 			"CASEHOLD_TABLE": "casehold-e2e-" + suffix, "CASEHOLD_EVIDENCE_BUCKET": "evidence-" + suffix,
 			"CASEHOLD_UPLOAD_BUCKET": "uploads-" + suffix, "CASEHOLD_S3_ENDPOINT": s3End,
 			"CASEHOLD_DYNAMODB_ENDPOINT": ddbEnd, "CASEHOLD_SES_ENDPOINT": sesEnd,
-			"CASEHOLD_ACCESS_KEY": os.Getenv("CASEHOLD_TEST_ACCESS_KEY"), "CASEHOLD_SECRET_KEY": os.Getenv("CASEHOLD_TEST_SECRET_KEY"),
+			"CASEHOLD_ACCESS_KEY": opts.AccessKey, "CASEHOLD_SECRET_KEY": opts.SecretKey,
 			"CASEHOLD_CREATE_RESOURCES": "true", "CASEHOLD_MAIL_FROM": "casehold-e2e-" + suffix + "@council.example",
 		}[k]
 	})
