@@ -172,6 +172,9 @@ func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id stri
 	if err != nil {
 		return nil, fmt.Errorf("get document: %w", err)
 	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "document.read", DocumentID: id}); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -396,6 +396,9 @@ func (s *Service) ListInbound(ctx context.Context, actor casehold.Actor, status 
 	if err != nil {
 		return nil, fmt.Errorf("list inbound: %w", err)
 	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "email.list", Detail: fmt.Sprintf("status=%s count=%d", status, len(out))}); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -407,6 +410,9 @@ func (s *Service) GetInbound(ctx context.Context, actor casehold.Actor, id strin
 	rec, err := s.Store.GetInbound(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("get inbound: %w", err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "email.read", MatterID: rec.MatterID, Detail: "inbound=" + id}); err != nil {
+		return nil, err
 	}
 	return rec, nil
 }

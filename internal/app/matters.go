@@ -83,6 +83,9 @@ func (s *Service) ListMatters(ctx context.Context, actor casehold.Actor, status 
 	if err != nil {
 		return nil, fmt.Errorf("list matters: %w", err)
 	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.list", Detail: fmt.Sprintf("status=%s count=%d", status, len(ms))}); err != nil {
+		return nil, err
+	}
 	return ms, nil
 }
 
