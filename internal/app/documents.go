@@ -141,7 +141,30 @@ func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.
 		return nil, fmt.Errorf("record document: %w", err)
 	}
 	d.Version = 1
+	if held {
+		if err := s.recheckOpen(ctx, actor, d.ID, m.ID); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// recheckOpen closes the race with a release: the matter was open when a hold was added,
+// but a release that listed the matter's documents before this one was filed would never
+// lift its hold. If the matter is no longer open, the hold is lifted here (unless another
+// matter holds the document) and the caller is told.
+func (s *Service) recheckOpen(ctx context.Context, actor casehold.Actor, docID, matterID string) error {
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return fmt.Errorf("recheck matter: %w", err)
+	}
+	if m.Status == casehold.MatterOpen {
+		return nil
+	}
+	if _, err := s.releaseHold(ctx, actor, docID, matterID); err != nil {
+		return fmt.Errorf("lift hold after a concurrent release: %w", err)
+	}
+	return casehold.Errorf(casehold.ECONFLICT, "the matter was released while the document was being filed: it is kept, filed under the matter, and not held for it")
 }
 
 // ListDocuments returns the matter's documents, held or released.
@@ -274,6 +297,9 @@ func (s *Service) HoldDocument(ctx context.Context, actor casehold.Actor, matter
 	// puts it right, and the object is never unheld while a matter holds it.
 	if err := s.Evidence.SetLegalHold(ctx, d.Key, d.VersionID, true); err != nil {
 		return nil, fmt.Errorf("set legal hold on %s: %w", docID, err)
+	}
+	if err := s.recheckOpen(ctx, actor, docID, matterID); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, err)
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, DocumentID: docID}); err != nil {
 		return nil, err

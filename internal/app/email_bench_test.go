@@ -23,7 +23,7 @@ import (
 	"github.com/casehold/casehold/internal/wire"
 )
 
-func embedded(b *testing.B) *wire.App {
+func embedded(b testing.TB) *wire.App {
 	b.Helper()
 	cfg, err := config.FromEnv(func(string) string { return "" })
 	if err != nil {
