@@ -281,6 +281,9 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 				return fmt.Errorf("hold %s: %w", docID, err)
 			}
 		}
+		if err := s.recheckOpen(ctx, actor, docID, m.ID); err != nil {
+			return err
+		}
 		return s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
 			DocumentID: docID, Detail: fmt.Sprintf("source=email inbound=%s sha256=%s size=%d", rec.ID, obj.SHA256, obj.Size)})
 	}
