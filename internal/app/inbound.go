@@ -114,6 +114,22 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	m := parsed
 	why := rec.Reason
 	if m == nil {
+		// An earlier delivery may have stored the PDFs held for a matter that was released
+		// before it could file them; in triage nothing holds them.
+		for _, a := range rec.Attachments {
+			if a.Outcome != "pending" {
+				continue
+			}
+			obj, err := s.Evidence.Stat(ctx, attachmentKey(id, a.Index))
+			if err != nil {
+				return nil, fmt.Errorf("intake %s: %w", id, err)
+			}
+			if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err == nil && held {
+				if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
+					return nil, fmt.Errorf("intake %s: %w", id, err)
+				}
+			}
+		}
 		rec.Status, rec.Reason = casehold.InboundTriage, why
 		return s.recordInbound(ctx, rec)
 	}
