@@ -116,7 +116,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	if m == nil {
 		// An earlier delivery may have stored the PDFs held for a matter that was released
 		// before it could file them; in triage nothing holds them.
-		for _, a := range rec.Attachments {
+		for i, a := range rec.Attachments {
 			if a.Outcome != "pending" {
 				continue
 			}
@@ -124,6 +124,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 			if err != nil {
 				return nil, fmt.Errorf("intake %s: %w", id, err)
 			}
+			rec.Attachments[i].SHA256 = obj.SHA256 // the store hashed it as it kept it
 			if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err == nil && held {
 				if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
 					return nil, fmt.Errorf("intake %s: %w", id, err)
@@ -145,7 +146,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 // It returns the matter (nil for triage, with rec.Reason saying why) or an error that a
 // retry might cure; outcomes that are the message's fault are set on rec instead.
 func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
-	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes, SkipMessageHash: true}
+	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes, SkipMessageHash: true, SkipPDFHash: true}
 	msg, err := mailintake.Read(r, lim)
 	if err != nil {
 		rec.Status, rec.Reason = casehold.InboundQuarantined, "message could not be read: "+casehold.ErrorMessage(err)
@@ -281,30 +282,30 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 	if rec.Date.IsZero() || s.today().Before(when) {
 		when = s.today()
 	}
-	file := func(docID, key, docType, filename string) error {
+	file := func(docID, key, docType, filename string) (casehold.StoredObject, error) {
 		obj, err := s.Evidence.Stat(ctx, key)
 		if err != nil {
-			return fmt.Errorf("file %s: %w", docID, err)
+			return obj, fmt.Errorf("file %s: %w", docID, err)
 		}
 		d := &casehold.Document{ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, DocType: docType, DocDate: when,
 			Filename: filename, SHA256: obj.SHA256, Size: obj.Size, Source: casehold.SourceEmail, Key: obj.Key, VersionID: obj.VersionID,
 			UploadedBy: actor.ID, UploadedAt: s.now()}
 		if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
-			return fmt.Errorf("file %s: %w", docID, err)
+			return obj, fmt.Errorf("file %s: %w", docID, err)
 		}
 		if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err != nil || !held {
 			if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
-				return fmt.Errorf("hold %s: %w", docID, err)
+				return obj, fmt.Errorf("hold %s: %w", docID, err)
 			}
 		}
 		if err := s.recheckOpen(ctx, actor, docID, m.ID); err != nil {
-			return err
+			return obj, err
 		}
-		return s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
+		return obj, s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
 			DocumentID: docID, Detail: fmt.Sprintf("source=email inbound=%s sha256=%s size=%d", rec.ID, obj.SHA256, obj.Size)})
 	}
 	rec.RawDocument = inboundDocID(rec.ID, "raw")
-	if err := file(rec.RawDocument, rec.RawKey, "Email", "message.eml"); err != nil {
+	if _, err := file(rec.RawDocument, rec.RawKey, "Email", "message.eml"); err != nil {
 		return err
 	}
 	for i, a := range rec.Attachments {
@@ -312,10 +313,12 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 			continue
 		}
 		docID := inboundDocID(rec.ID, fmt.Sprint(a.Index))
-		if err := file(docID, attachmentKey(rec.ID, a.Index), "Correspondence", a.Filename); err != nil {
+		obj, err := file(docID, attachmentKey(rec.ID, a.Index), "Correspondence", a.Filename)
+		if err != nil {
 			return err
 		}
-		rec.Attachments[i].Outcome, rec.Attachments[i].DocumentID = "secured", docID
+		// The store hashed the PDF as it kept it; the parser was told not to hash it again.
+		rec.Attachments[i].Outcome, rec.Attachments[i].DocumentID, rec.Attachments[i].SHA256 = "secured", docID, obj.SHA256
 	}
 	rec.Status, rec.Reason, rec.MatterID = casehold.InboundSecured, "", m.ID
 	return nil

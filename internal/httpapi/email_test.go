@@ -76,6 +76,12 @@ func TestEmailIntake(t *testing.T) {
 		got := map[string]string{}
 		for _, a := range first.Attachments {
 			got[a.Filename] = a.Outcome
+			if a.Outcome == "secured" {
+				d, err := svc.Store.GetDocument(ctx, a.DocumentID)
+				if err != nil || a.SHA256 == "" || d.SHA256 != a.SHA256 {
+					t.Errorf("attachment %d: recorded sha %q, document %v %v", a.Index, a.SHA256, d, err)
+				}
+			}
 		}
 		want := map[string]string{"Contact 2013.pdf": "secured", "Assessment.pdf": "secured", "notes.docx": "not_pdf", "broken.pdf": "truncated_pdf"}
 		for k, v := range want {

@@ -41,6 +41,9 @@ type Limits struct {
 	// SkipMessageHash leaves Result.SHA256 empty, for a caller that hashes the raw message
 	// itself (the evidence store does as it keeps it).
 	SkipMessageHash bool
+	// SkipPDFHash leaves Attachment.SHA256 empty for PDFs handed to onPDF, for a caller
+	// whose store hashes them as it keeps them.
+	SkipPDFHash bool
 }
 
 // Defaults for Limits.
@@ -334,6 +337,9 @@ func (p *parser) consume(a *Attachment, ar *attReader) error {
 	}
 
 	ar.pdf = true
+	if p.lim.SkipPDFHash {
+		ar.h = nil
+	}
 	err := p.onPDF(a, ar)
 	if fatal := ar.fatal(); fatal != nil {
 		return fatal
@@ -356,7 +362,7 @@ func (p *parser) consume(a *Attachment, ar *attReader) error {
 
 func (p *parser) finish(a *Attachment, ar *attReader) {
 	a.Size = ar.n
-	if ar.ended && ar.problem != ProblemUndecodable && ar.problem != ProblemTooLarge {
+	if ar.ended && ar.h != nil && ar.problem != ProblemUndecodable && ar.problem != ProblemTooLarge {
 		a.SHA256 = hex.EncodeToString(ar.h.Sum(nil))
 	}
 }

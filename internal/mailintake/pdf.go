@@ -132,7 +132,9 @@ func (a *attReader) fatal() error { return a.fatalErr }
 
 func (a *attReader) observe(b []byte) {
 	a.n += int64(len(b))
-	a.h.Write(b)
+	if a.h != nil {
+		a.h.Write(b)
+	}
 	if room := headLen - len(a.head); room > 0 {
 		a.head = append(a.head, b[:min(room, len(b))]...)
 	}
