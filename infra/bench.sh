@@ -179,8 +179,10 @@ else
 fi
 
 say "(e) email intake vs direct upload of the same PDFs, $COUNT samples of 3..."
-if pairs "$OUT/email.txt" "$OUT/bin/app.test" "$REPO/internal/app" BenchmarkEmailIntake email_intake direct_upload 0 3; then
-	compare "$OUT/email.txt" BenchmarkEmailIntake email_intake direct_upload "email intake / direct upload (ten PDFs)" 0.50 || status=1
+if pairs "$OUT/email.txt" "$OUT/bin/app.test" "$REPO/internal/app" BenchmarkEmailIntake email_intake direct_upload 0 3 &&
+	pairs "$OUT/email-lambda.txt" "$OUT/bin/app.test" "$REPO/internal/app" BenchmarkEmailIntake email_lambda_path direct_upload 0 3; then
+	compare "$OUT/email-lambda.txt" BenchmarkEmailIntake email_lambda_path direct_upload "email intake, Lambda path / direct upload" 0.50 || status=1
+	compare "$OUT/email.txt" BenchmarkEmailIntake email_intake direct_upload "email intake, local file drop / direct upload" 0.50 || status=1
 	heap=$(awk '/email_intake/ { for (i = 1; i <= NF; i++) if ($(i+1) == "peak-heap/msg") print $i }' "$OUT/email.txt" | sort -n | tail -1)
 	printf '%-46s %sx the message (largest of %s samples)  %s\n' "peak heap above baseline, email intake:" "${heap:-?}" "$COUNT" \
 		"$(awk -v h="${heap:-9}" 'BEGIN { print (h < 2 ? "meets" : "MISSES") " target < 2x" }')" >>"$SUMMARY"

@@ -170,8 +170,7 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 	// Under a matter each PDF is held from the moment it exists; in triage nothing holds it yet.
 	hold := m != nil
 	res, werr := msg.Walk(func(a *mailintake.Attachment, body io.Reader) error {
-		_, err := s.putOnce(ctx, attachmentKey(rec.ID, a.Index), func() (io.ReadCloser, error) { return io.NopCloser(body), nil }, s.MaxUploadBytes, hold)
-		return err
+		return s.storeAttachment(ctx, attachmentKey(rec.ID, a.Index), body, hold)
 	})
 	rec.Attachments = listAttachments(res, "pending")
 	if werr != nil {
@@ -183,6 +182,27 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 	}
 	rec.Reason = why
 	return m, nil
+}
+
+// storeAttachment stores one decoded PDF write-once. Decoding (this goroutine) and storing
+// (another) overlap through a small bounded pipe. A stream that ends in an error (the parser
+// found the PDF truncated or encrypted) reaches the store as a read error, so nothing is
+// kept, and that error goes back to the parser to record.
+func (s *Service) storeAttachment(ctx context.Context, key string, body io.Reader, hold bool) error {
+	pipe := newBufPipe(1 << 20)
+	stored := make(chan error, 1)
+	go func() {
+		_, err := s.putOnce(ctx, key, func() (io.ReadCloser, error) { return io.NopCloser(pipe), nil }, s.MaxUploadBytes, hold)
+		pipe.CloseRead(err)
+		stored <- err
+	}()
+	_, copyErr := io.Copy(pipe, body)
+	pipe.CloseWrite(copyErr)
+	putErr := <-stored
+	if copyErr != nil && !errors.Is(putErr, copyErr) {
+		return copyErr // the parser's own verdict on the stream
+	}
+	return putErr
 }
 
 func attachmentKey(inID string, index int) string {
