@@ -358,6 +358,15 @@ func TestUploadDownloadAndRefusals(t *testing.T) {
 		if r := e.do(sw, "GET", "/matters/"+m.ID+"/documents", "", nil); r.status != 403 {
 			t.Errorf("social worker list: %d, want 403", r.status)
 		}
+		var link struct {
+			URL    string
+			Direct bool
+			SHA256 string
+		}
+		e.do(tm, "GET", "/documents/"+d.ID+"/download-link", "", nil).json(t, &link)
+		if link.Direct || link.URL != "/documents/"+d.ID+"/content" || link.SHA256 != d.SHA256 {
+			t.Errorf("embedded download link = %+v", link)
+		}
 		acts := e.auditActions()
 		if count(acts, "document.download:ok") != 1 || count(acts, "document.download:refused") != 1 {
 			t.Errorf("downloads audited as %v", acts)

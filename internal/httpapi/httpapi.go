@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/matters/{id}/documents/{doc}/hold", s.holdDocument, false},
 		{"GET", "/documents/{doc}", s.getDocument, false},
 		{"GET", "/documents/{doc}/content", s.downloadDocument, false},
+		{"GET", "/documents/{doc}/download-link", s.downloadLink, false},
 		{"PUT", "/documents/{doc}/content", s.replaceDocument, false},
 		{"DELETE", "/documents/{doc}", s.deleteDocument, false},
 		{"GET", "/audit", s.listAudit, false},
@@ -432,4 +433,14 @@ func (s *Server) replaceDocument(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteDocument(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, s.App.DeleteDocument(r.Context(), actor(r), r.PathValue("doc")))
+}
+
+func (s *Server) downloadLink(w http.ResponseWriter, r *http.Request) {
+	link, err := s.App.DownloadDocumentLink(r.Context(), actor(r), r.PathValue("doc"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, link)
 }

@@ -413,6 +413,7 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"UploadSlot", app.UploadSlot{}, nil, nil},
 		{"ReleaseInput", app.ReleaseInput{}, nil, nil},
 		{"ReleaseResult", app.ReleaseResult{}, nil, nil},
+		{"DownloadLink", app.DownloadLink{}, nil, nil},
 		{"DisclosureInput", app.DisclosureInput{}, nil, nil},
 		{"LegalReviewInput", app.LegalReviewInput{}, nil, nil},
 		{"CopyInput", app.CopyInput{}, nil, nil},

@@ -3,6 +3,8 @@ package wire_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,6 +111,20 @@ func TestAWSBackendEndToEnd(t *testing.T) {
 		}
 		if err := svc.DeleteDocument(ctx, coord, d.ID); casehold.ErrorCode(err) != casehold.EHELD {
 			t.Errorf("delete through casehold = %v, want EHELD", err)
+		}
+		// Past Lambda's 6 MB response limit, documents come straight from S3.
+		link, err := svc.DownloadDocumentLink(ctx, coord, d.ID)
+		if err != nil || !link.Direct {
+			t.Fatalf("download link = %+v, %v", link, err)
+		}
+		res, err := http.Get(link.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if sum := sha256.Sum256(got); res.StatusCode != 200 || hex.EncodeToString(sum[:]) != link.SHA256 {
+			t.Errorf("presigned download: %d, bytes do not match the recorded hash", res.StatusCode)
 		}
 	})
 
