@@ -25,10 +25,10 @@ type Receipt struct {
 func RenderReceipt(w io.Writer, rc Receipt) error {
 	r := newRenderer(Form{MatterID: rc.MatterID, GeneratedAt: rc.GeneratedAt})
 	p := r.pdf
-	p.SetFont("Helvetica", "B", 15)
-	p.CellFormat(r.width, 7, r.enc("Receipt for files handed over"), "", 1, "L", false, 0, "")
-	p.SetFont("Helvetica", "", 11)
-	p.CellFormat(r.width, 6, r.enc(rc.Purpose), "", 1, "L", false, 0, "")
+	p.SetFont(family, "B", 15)
+	p.CellFormat(r.width, 7, "Receipt for files handed over", "", 1, "L", false, 0, "")
+	p.SetFont(family, "", 11)
+	p.CellFormat(r.width, 6, clean(rc.Purpose), "", 1, "L", false, 0, "")
 	p.Ln(3)
 	r.block("", []kv{
 		{"Council", rc.Council},
@@ -44,7 +44,7 @@ func RenderReceipt(w io.Writer, rc Receipt) error {
 	p.Ln(10)
 	r.setBody(false)
 	for _, who := range []string{"Signed (handed over by)", "Signed (received by)"} {
-		p.CellFormat(62, 10, r.enc(who), "", 0, "L", false, 0, "")
+		p.CellFormat(62, 10, who, "", 0, "L", false, 0, "")
 		x, y := p.GetX(), p.GetY()
 		p.Line(x, y+8, x+90, y+8)
 		p.Ln(14)
