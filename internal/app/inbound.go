@@ -99,8 +99,10 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	case "":
 		rec.RawKey, rec.RawVersionID, rec.RawSHA256, rec.RawSize = put.obj.Key, put.obj.VersionID, put.obj.SHA256, put.obj.Size
 	case casehold.ETOOLARGE:
+		if err := s.unholdPending(ctx, rec); err != nil {
+			return nil, fmt.Errorf("intake %s: %w", id, err)
+		}
 		rec.Status, rec.Reason = casehold.InboundQuarantined, fmt.Sprintf("message is larger than the %d MB limit; it stays where it arrived", max>>20)
-		rec.Attachments = []casehold.InboundAttachment{}
 		return s.recordInbound(ctx, rec)
 	default:
 		return nil, fmt.Errorf("intake %s: keep raw message: %w", id, put.err)
@@ -108,33 +110,20 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	if parseErr != nil {
 		return nil, fmt.Errorf("intake %s: %w", id, parseErr)
 	}
-	if rec.Status == casehold.InboundQuarantined {
-		return s.recordInbound(ctx, rec)
-	}
 	m := parsed
-	why := rec.Reason
-	if m == nil {
-		// An earlier delivery may have stored the PDFs held for a matter that was released
-		// before it could file them; in triage nothing holds them.
-		for i, a := range rec.Attachments {
-			if a.Outcome != "pending" {
-				continue
-			}
-			obj, err := s.Evidence.Stat(ctx, attachmentKey(id, a.Index))
-			if err != nil {
-				return nil, fmt.Errorf("intake %s: %w", id, err)
-			}
-			rec.Attachments[i].SHA256 = obj.SHA256 // the store hashed it as it kept it
-			if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err == nil && held {
-				if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
-					return nil, fmt.Errorf("intake %s: %w", id, err)
-				}
-			}
+	if rec.Status == casehold.InboundQuarantined || m == nil {
+		// PDFs stored held for a matter before the message turned out malformed, or by an
+		// earlier delivery for a matter since released: in quarantine or triage nothing
+		// holds them.
+		if err := s.unholdPending(ctx, rec); err != nil {
+			return nil, fmt.Errorf("intake %s: %w", id, err)
 		}
-		rec.Status, rec.Reason = casehold.InboundTriage, why
+		if rec.Status != casehold.InboundQuarantined {
+			rec.Status = casehold.InboundTriage
+		}
 		return s.recordInbound(ctx, rec)
 	}
-	// 4. File under the matter.
+	// File under the matter.
 	if err := s.fileInbound(ctx, SystemActor, rec, m); err != nil {
 		return nil, err
 	}
@@ -203,6 +192,30 @@ func (s *Service) storeAttachment(ctx context.Context, key string, body io.Reade
 		return copyErr // the parser's own verdict on the stream
 	}
 	return putErr
+}
+
+// unholdPending lifts any legal hold on the stored, unfiled PDFs of rec and records their
+// hashes from the store.
+func (s *Service) unholdPending(ctx context.Context, rec *casehold.InboundMessage) error {
+	for i, a := range rec.Attachments {
+		if a.Outcome != "pending" {
+			continue
+		}
+		obj, err := s.Evidence.Stat(ctx, attachmentKey(rec.ID, a.Index))
+		if casehold.ErrorCode(err) == casehold.ENOTFOUND {
+			continue // the parse stopped before this one was kept
+		}
+		if err != nil {
+			return err
+		}
+		rec.Attachments[i].SHA256 = obj.SHA256 // the store hashed it as it kept it
+		if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err == nil && held {
+			if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func attachmentKey(inID string, index int) string {

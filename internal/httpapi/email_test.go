@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,39 @@ func TestEmailIntake(t *testing.T) {
 		}
 		if in.Status != casehold.InboundQuarantined || !strings.Contains(in.Reason, "malformed") {
 			t.Fatalf("record = %+v", in)
+		}
+	})
+
+	t.Run("MalformedAfterAPDFLeavesNothingHeld", func(t *testing.T) {
+		p := rawEmail(t, "officer@review.example", "Records for "+m.ID, pdfAtt("First.pdf", "first"), pdfAtt("Second.pdf", "second"))
+		b, _ := os.ReadFile(p)
+		// Cut the message inside its last part: the first PDF is whole and already kept
+		// (held, since the matter was found) before the structure turns out broken.
+		cut := bytes.LastIndex(b, []byte("Content-Disposition"))
+		os.WriteFile(p, b[:cut], 0o600)
+		in, err := intake.IngestFile(ctx, svc, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Status != casehold.InboundQuarantined {
+			t.Fatalf("record = %+v", in)
+		}
+		kept := 0
+		for _, a := range in.Attachments {
+			if a.Outcome != "pending" {
+				continue
+			}
+			obj, err := svc.Evidence.Stat(ctx, "inbound/"+in.ID+"/"+strconv.Itoa(a.Index)+".pdf")
+			if err != nil {
+				continue
+			}
+			kept++
+			if held, _ := svc.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); held {
+				t.Errorf("attachment %d of a quarantined message is held by no matter", a.Index)
+			}
+		}
+		if kept == 0 {
+			t.Fatalf("the first PDF was not kept: %+v", in.Attachments)
 		}
 	})
 
