@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,17 +33,13 @@ type Emails struct {
 // returned so the platform redelivers; intake is idempotent, so redelivery is safe.
 func (e *Emails) Handle(ctx context.Context, ev events.S3Event) error {
 	var errs []error
-	for _, rec := range ev.Records {
-		if !strings.HasPrefix(rec.EventName, "ObjectCreated:") {
-			continue
-		}
-		key, err := url.QueryUnescape(rec.S3.Object.Key)
+	for _, obj := range createdUnder(ctx, e.Log, ev, InboundPrefix) {
 		// SES writes a setup object when the receipt rule is created: it is not a message.
-		if err != nil || !strings.HasPrefix(key, InboundPrefix) || strings.HasSuffix(key, "AMAZON_SES_SETUP_NOTIFICATION") {
+		if strings.HasSuffix(obj.key, "AMAZON_SES_SETUP_NOTIFICATION") {
 			continue
 		}
-		version := rec.S3.Object.VersionID
-		source := "s3://" + rec.S3.Bucket.Name + "/" + key + "#" + version
+		key, version := obj.key, obj.version
+		source := "s3://" + obj.bucket + "/" + key + "#" + version
 		in, err := e.App.IngestEmail(ctx, source, func(ctx context.Context) (io.ReadCloser, error) {
 			rc, _, err := e.App.Staging.Open(ctx, key, version)
 			return rc, err

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -28,20 +26,9 @@ type Uploads struct {
 // idempotent.
 func (u *Uploads) Handle(ctx context.Context, ev events.S3Event) error {
 	var errs []error
-	for _, rec := range ev.Records {
-		if !strings.HasPrefix(rec.EventName, "ObjectCreated:") {
-			continue
-		}
-		// S3 event keys are URL-encoded, with '+' for space.
-		key, err := url.QueryUnescape(rec.S3.Object.Key)
-		if err != nil {
-			u.Log.WarnContext(ctx, "upload event with a malformed key", "err", err)
-			continue
-		}
-		if !strings.HasPrefix(key, app.UploadPrefix) {
-			continue
-		}
-		d, err := u.App.IngestStaged(ctx, key, rec.S3.Object.VersionID)
+	for _, obj := range createdUnder(ctx, u.Log, ev, app.UploadPrefix) {
+		key := obj.key
+		d, err := u.App.IngestStaged(ctx, key, obj.version)
 		switch code := casehold.ErrorCode(err); code {
 		case "":
 			u.Log.InfoContext(ctx, "upload secured", "key", key, "document", d.ID, "size", d.Size)
