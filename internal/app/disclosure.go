@@ -169,12 +169,16 @@ func (s *Service) SendDisclosure(ctx context.Context, actor casehold.Actor, matt
 // readVerified reads a whole document and checks it against its recorded hash.
 func (s *Service) readVerified(ctx context.Context, d *casehold.Document) ([]byte, error) {
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
+	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
+		s.incident(ctx, "", d.ID, "reason=version_missing during=disclosure")
+		return nil, casehold.Errorf(casehold.EINTEGRITY, "the stored file of document %s is missing; the incident is recorded", d.ID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", d.ID, err)
 	}
 	defer rc.Close()
-	vr := &verifyingReader{rc: rc, h: newHash(), want: d.SHA256, size: d.Size, onMismatch: func() {
-		s.Log.ErrorContext(ctx, "evidence hash mismatch", "document", d.ID)
+	vr := &verifyingReader{ctx: ctx, rc: rc, h: newHash(), want: d.SHA256, size: d.Size, onFail: func(reason string) {
+		s.incident(ctx, "", d.ID, "reason="+reason+" during=disclosure")
 	}}
 	data, err := io.ReadAll(vr)
 	if err != nil {

@@ -110,17 +110,23 @@ func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matt
 	return d, nil
 }
 
-// secure is the one path by which bytes become held evidence: check, hash, store write-once
-// under legal hold, record.
+// secure keeps body as a new document at a fresh random evidence key.
 func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID string, body io.Reader) (*casehold.Document, error) {
-	key := "documents/" + docID + ".pdf"
+	return s.secureAt(ctx, actor, m, meta, src, docID, s.newEvidenceKey("documents/", ".pdf"), body)
+}
+
+// secureAt is the one path by which bytes become held evidence: check, hash, store
+// write-once under legal hold at key (random, and the same for every retry of one outside
+// event), record. A document record made by an earlier delivery of the same event is
+// returned as it is.
+func (s *Service) secureAt(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID, key string, body io.Reader) (*casehold.Document, error) {
 	// A released matter can still file a record (a receipt for files handed back), but
 	// nothing holds it.
 	held := m.Status == casehold.MatterOpen
-	obj, err := s.Evidence.Put(ctx, key, pdfcheck.NewReader(body, s.MaxUploadBytes), held)
+	obj, err := s.storeEvidence(ctx, key, pdfcheck.NewReader(body, s.MaxUploadBytes), held)
 	if err != nil {
 		var ce *casehold.Error
-		if errors.As(err, &ce) && (ce.Code == casehold.EINVALID || ce.Code == casehold.ETOOLARGE) {
+		if errors.As(err, &ce) && (ce.Code == casehold.EINVALID || ce.Code == casehold.ETOOLARGE || ce.Code == casehold.EINTEGRITY) {
 			return nil, ce // the check's own message says what was wrong with the file
 		}
 		return nil, fmt.Errorf("store evidence: %w", err)
@@ -136,6 +142,12 @@ func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.
 		UploadedBy: actor.ID, UploadedAt: s.now(),
 	}
 	if err := s.Store.CreateDocument(ctx, d); err != nil {
+		if casehold.ErrorCode(err) == casehold.ECONFLICT {
+			if prev, gerr := s.Store.GetDocument(ctx, docID); gerr == nil && prev.Key == obj.Key &&
+				prev.VersionID == obj.VersionID && prev.SHA256 == obj.SHA256 {
+				return prev, nil // a concurrent delivery of the same event recorded it first
+			}
+		}
 		// The bytes stay held in the evidence store; the audit trail and this log line let
 		// an operator find them. Nothing is lost, nothing is deleted.
 		s.Log.ErrorContext(ctx, "evidence stored but not recorded", "key", obj.Key, "version", obj.VersionID, "err", err)
@@ -152,8 +164,11 @@ func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.
 
 // recheckOpen closes the race with a release: the matter was open when a hold was added,
 // but a release that listed the matter's documents before this one was filed would never
-// lift its hold. If the matter is no longer open, the hold is lifted here (unless another
-// matter holds the document) and the caller is told.
+// lift its hold. If the matter is no longer open, this matter's hold on the document is
+// taken off the record and the caller is told. The object's legal hold is lifted here only
+// by a process allowed to lift holds; otherwise the release run does it: a releasing matter
+// lists its documents again after it is marked released, and a released one is set back
+// to releasing so the release function picks it up.
 func (s *Service) recheckOpen(ctx context.Context, actor casehold.Actor, docID, matterID string) error {
 	m, err := s.Store.GetMatter(ctx, matterID)
 	if err != nil {
@@ -162,10 +177,26 @@ func (s *Service) recheckOpen(ctx context.Context, actor casehold.Actor, docID, 
 	if m.Status == casehold.MatterOpen {
 		return nil
 	}
-	if _, err := s.releaseHold(ctx, actor, docID, matterID); err != nil {
-		return fmt.Errorf("lift hold after a concurrent release: %w", err)
+	conflict := casehold.Errorf(casehold.ECONFLICT, "the matter was released while the document was being filed: it is kept, filed under the matter, and not held for it")
+	if s.LiftsHolds {
+		if _, err := s.releaseHold(ctx, actor, docID, matterID); err != nil {
+			return fmt.Errorf("lift hold after a concurrent release: %w", err)
+		}
+		return conflict
 	}
-	return casehold.Errorf(casehold.ECONFLICT, "the matter was released while the document was being filed: it is kept, filed under the matter, and not held for it")
+	if _, err := s.Store.RemoveHold(ctx, docID, matterID); err != nil {
+		return fmt.Errorf("remove hold after a concurrent release: %w", err)
+	}
+	if m.Status == casehold.MatterReleased {
+		if _, err := s.setMatter(ctx, matterID, func(m *casehold.Matter) {
+			if m.Status == casehold.MatterReleased {
+				m.Status = casehold.MatterReleasing
+			}
+		}); err != nil {
+			return fmt.Errorf("reopen release for a late document: %w", err)
+		}
+	}
+	return conflict
 }
 
 // ListDocuments returns the matter's documents, held or released.
@@ -216,16 +247,21 @@ func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id str
 		return nil, nil, fmt.Errorf("download: %w", err)
 	}
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
+	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
+		// The record says casehold kept this version: its absence is an incident, not a
+		// refusal of the reader.
+		s.incident(ctx, "", id, "reason=version_missing during=download actor="+actor.ID)
+		return nil, nil, casehold.Errorf(casehold.EINTEGRITY, "the stored file of this document is missing; the incident is recorded")
+	}
 	if err != nil {
-		return nil, nil, s.refuse(ctx, actor, action, "", id, fmt.Errorf("download %s: %w", id, err))
+		return nil, nil, fmt.Errorf("download %s: %w", id, err)
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: id}); err != nil {
 		rc.Close()
 		return nil, nil, err
 	}
-	return d, &verifyingReader{rc: rc, h: newHash(), want: d.SHA256, size: d.Size, onMismatch: func() {
-		s.Log.ErrorContext(ctx, "evidence hash mismatch", "document", id)
-		_ = s.refuse(ctx, actor, "document.integrity", "", id, casehold.Errorf(casehold.EINTERNAL, "hash mismatch"))
+	return d, &verifyingReader{ctx: ctx, rc: rc, h: newHash(), want: d.SHA256, size: d.Size, onFail: func(reason string) {
+		s.incident(ctx, "", id, "reason="+reason+" during=download actor="+actor.ID)
 	}}, nil
 }
 
@@ -234,19 +270,24 @@ var ErrIntegrity = errors.New("stored bytes do not match the recorded SHA-256")
 
 // verifyingReader serves exactly the recorded number of bytes and holds back the last
 // chunk until the whole hash is checked, so a client never receives a complete-looking
-// file whose bytes differ from the record.
+// file whose bytes differ from the record. Whichever side notices a fault (casehold's
+// hash, the store's own checksum, a stream cut short) it is reported once through onFail.
 type verifyingReader struct {
-	rc         io.ReadCloser
-	h          hash.Hash
-	want       string
-	size, n    int64
-	done       bool
-	onMismatch func()
+	ctx     context.Context
+	rc      io.ReadCloser
+	h       hash.Hash
+	want    string
+	size, n int64
+	done    bool
+	onFail  func(reason string)
 }
 
-func (v *verifyingReader) fail() (int, error) {
+func (v *verifyingReader) fail(reason string, err error) (int, error) {
 	v.done = true
-	v.onMismatch()
+	v.onFail(reason)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrIntegrity, err)
+	}
 	return 0, ErrIntegrity
 }
 
@@ -262,16 +303,27 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	v.h.Write(p[:n])
 	if v.n == v.size {
 		var extra [1]byte
-		if m, _ := io.ReadFull(v.rc, extra[:]); m > 0 || hex.EncodeToString(v.h.Sum(nil)) != v.want {
-			return v.fail()
+		m, xerr := io.ReadFull(v.rc, extra[:])
+		switch {
+		case m > 0:
+			return v.fail("longer_than_recorded", nil)
+		case xerr != nil && !errors.Is(xerr, io.EOF) && !errors.Is(xerr, io.ErrUnexpectedEOF) && v.ctx.Err() == nil:
+			return v.fail("store_read_error", xerr) // e.g. the SDK's checksum check at the end
+		case hex.EncodeToString(v.h.Sum(nil)) != v.want:
+			return v.fail("hash_mismatch", nil)
 		}
 		v.done = true
 		return n, nil
 	}
-	if errors.Is(err, io.EOF) {
-		return v.fail() // shorter than recorded
+	switch {
+	case errors.Is(err, io.EOF):
+		return v.fail("shorter_than_recorded", nil)
+	case err != nil && v.ctx.Err() != nil:
+		return n, err // the reader went away: not the evidence's fault
+	case err != nil:
+		return v.fail("stream_cut", err)
 	}
-	return n, err
+	return n, nil
 }
 
 func (v *verifyingReader) Close() error { return v.rc.Close() }

@@ -75,7 +75,13 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 		return nil, fmt.Errorf("intake %s: open: %w", id, err)
 	}
 	defer src.Close()
-	rawKey := "inbound/" + id + ".eml"
+	// Random names, kept for redeliveries: nobody who can read the upload bucket can know
+	// where the message or its PDFs will be kept.
+	base, err := s.eventEvidenceKey(ctx, id, "inbound/", "")
+	if err != nil {
+		return nil, fmt.Errorf("intake %s: %w", id, err)
+	}
+	rawKey := base + ".eml"
 	pipe := newBufPipe(4 << 20)
 	type putResult struct {
 		obj casehold.StoredObject
@@ -83,26 +89,25 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	}
 	putDone := make(chan putResult, 1)
 	go func() {
-		obj, err := s.Evidence.Put(ctx, rawKey, pipe, false)
+		obj, err := s.storeEvidence(ctx, rawKey, pipe, false)
 		pipe.CloseRead(err) // unblock the parse if the store gave up early
 		putDone <- putResult{obj, err}
 	}()
 	tee := io.TeeReader(&capped{r: src, left: max}, pipe)
-	parsed, parseErr := s.parseInbound(ctx, rec, tee, envelopeTo)
+	parsed, parseErr := s.parseInbound(ctx, rec, base, tee, envelopeTo)
 	_, drainErr := io.Copy(io.Discard, tee) // the raw copy must be whole even if parsing stopped early
 	pipe.CloseWrite(drainErr)
 	put := <-putDone
-	if casehold.ErrorCode(put.err) == casehold.ECONFLICT {
-		put.obj, put.err = s.Evidence.Stat(ctx, rawKey) // an earlier delivery kept it
-	}
 	switch casehold.ErrorCode(put.err) {
 	case "":
 		rec.RawKey, rec.RawVersionID, rec.RawSHA256, rec.RawSize = put.obj.Key, put.obj.VersionID, put.obj.SHA256, put.obj.Size
 	case casehold.ETOOLARGE:
-		if err := s.unholdPending(ctx, rec); err != nil {
-			return nil, fmt.Errorf("intake %s: %w", id, err)
-		}
 		rec.Status, rec.Reason = casehold.InboundQuarantined, fmt.Sprintf("message is larger than the %d MB limit; it stays where it arrived", max>>20)
+		return s.recordInbound(ctx, rec)
+	case casehold.EINTEGRITY:
+		// Something else is stored where this message was to be kept (incident recorded):
+		// nothing of it is filed, and the original stays where it arrived.
+		rec.Status, rec.Reason = casehold.InboundQuarantined, "integrity incident: the stored copy is not what was received; it stays where it arrived"
 		return s.recordInbound(ctx, rec)
 	default:
 		return nil, fmt.Errorf("intake %s: keep raw message: %w", id, put.err)
@@ -112,12 +117,8 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 	}
 	m := parsed
 	if rec.Status == casehold.InboundQuarantined || m == nil {
-		// PDFs stored held for a matter before the message turned out malformed, or by an
-		// earlier delivery for a matter since released: in quarantine or triage nothing
-		// holds them.
-		if err := s.unholdPending(ctx, rec); err != nil {
-			return nil, fmt.Errorf("intake %s: %w", id, err)
-		}
+		// PDFs are stored unheld and held only when filed, so in quarantine or triage
+		// nothing holds them and nothing has to be lifted.
 		if rec.Status != casehold.InboundQuarantined {
 			rec.Status = casehold.InboundTriage
 		}
@@ -134,7 +135,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 // reason), finds the matter, and stores every whole PDF attachment write-once and unheld.
 // It returns the matter (nil for triage, with rec.Reason saying why) or an error that a
 // retry might cure; outcomes that are the message's fault are set on rec instead.
-func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
+func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage, base string, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
 	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes, SkipMessageHash: true, SkipPDFHash: true}
 	msg, err := mailintake.Read(r, lim)
 	if err != nil {
@@ -156,70 +157,62 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 	routeEnv := env // a Bcc'd intake address is only in the SMTP envelope
 	routeEnv.To = append(append([]string(nil), env.To...), envelopeTo...)
 	m, why := s.routeMatter(ctx, routeEnv)
-	// Under a matter each PDF is held from the moment it exists; in triage nothing holds it yet.
-	hold := m != nil
+	// Stored unheld: a PDF is held when it is filed under a matter, so a message that turns
+	// out malformed or unrouted leaves no hold that only the release function could lift.
+	stored := map[int]casehold.StoredObject{}
 	res, werr := msg.Walk(func(a *mailintake.Attachment, body io.Reader) error {
-		return s.storeAttachment(ctx, attachmentKey(rec.ID, a.Index), body, hold)
+		obj, err := s.storeAttachment(ctx, fmt.Sprintf("%s/%d.pdf", base, a.Index), body)
+		if err == nil {
+			stored[a.Index] = obj
+		}
+		return err
 	})
 	rec.Attachments = listAttachments(res, "pending")
+	for i, a := range rec.Attachments {
+		if obj, ok := stored[a.Index]; ok && a.Outcome == "pending" {
+			// What casehold hashed as it kept the PDF; the store's metadata is never asked.
+			rec.Attachments[i].Key, rec.Attachments[i].VersionID = obj.Key, obj.VersionID
+			rec.Attachments[i].SHA256, rec.Attachments[i].Size = obj.SHA256, obj.Size
+		}
+	}
 	if werr != nil {
-		if c := casehold.ErrorCode(werr); c != casehold.EINVALID && c != casehold.ETOOLARGE {
+		switch casehold.ErrorCode(werr) {
+		case casehold.EINVALID, casehold.ETOOLARGE:
+			rec.Status, rec.Reason = casehold.InboundQuarantined, "message is malformed: "+casehold.ErrorMessage(werr)
+		case casehold.EINTEGRITY:
+			rec.Status, rec.Reason = casehold.InboundQuarantined, "integrity incident: "+casehold.ErrorMessage(werr)
+		default:
 			return nil, werr
 		}
-		rec.Status, rec.Reason = casehold.InboundQuarantined, "message is malformed: "+casehold.ErrorMessage(werr)
 		return nil, nil
 	}
 	rec.Reason = why
 	return m, nil
 }
 
-// storeAttachment stores one decoded PDF write-once. Decoding (this goroutine) and storing
-// (another) overlap through a small bounded pipe. A stream that ends in an error (the parser
-// found the PDF truncated or encrypted) reaches the store as a read error, so nothing is
-// kept, and that error goes back to the parser to record.
-func (s *Service) storeAttachment(ctx context.Context, key string, body io.Reader, hold bool) error {
+// storeAttachment stores one decoded PDF write-once and unheld. Decoding (this goroutine)
+// and storing (another) overlap through a small bounded pipe. A stream that ends in an
+// error (the parser found the PDF truncated or encrypted) reaches the store as a read error,
+// so nothing is kept, and that error goes back to the parser to record.
+func (s *Service) storeAttachment(ctx context.Context, key string, body io.Reader) (casehold.StoredObject, error) {
 	pipe := newBufPipe(1 << 20)
-	stored := make(chan error, 1)
+	type result struct {
+		obj casehold.StoredObject
+		err error
+	}
+	stored := make(chan result, 1)
 	go func() {
-		_, err := s.putOnce(ctx, key, func() (io.ReadCloser, error) { return io.NopCloser(pipe), nil }, s.MaxUploadBytes, hold)
+		obj, err := s.storeEvidence(ctx, key, &capped{r: pipe, left: s.MaxUploadBytes}, false)
 		pipe.CloseRead(err)
-		stored <- err
+		stored <- result{obj, err}
 	}()
 	_, copyErr := io.Copy(pipe, body)
 	pipe.CloseWrite(copyErr)
-	putErr := <-stored
-	if copyErr != nil && !errors.Is(putErr, copyErr) {
-		return copyErr // the parser's own verdict on the stream
+	put := <-stored
+	if copyErr != nil && !errors.Is(put.err, copyErr) {
+		return casehold.StoredObject{}, copyErr // the parser's own verdict on the stream
 	}
-	return putErr
-}
-
-// unholdPending lifts any legal hold on the stored, unfiled PDFs of rec and records their
-// hashes from the store.
-func (s *Service) unholdPending(ctx context.Context, rec *casehold.InboundMessage) error {
-	for i, a := range rec.Attachments {
-		if a.Outcome != "pending" {
-			continue
-		}
-		obj, err := s.Evidence.Stat(ctx, attachmentKey(rec.ID, a.Index))
-		if casehold.ErrorCode(err) == casehold.ENOTFOUND {
-			continue // the parse stopped before this one was kept
-		}
-		if err != nil {
-			return err
-		}
-		rec.Attachments[i].SHA256 = obj.SHA256 // the store hashed it as it kept it
-		if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err == nil && held {
-			if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, false); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func attachmentKey(inID string, index int) string {
-	return fmt.Sprintf("inbound/%s/%d.pdf", inID, index)
+	return put.obj, put.err
 }
 
 func listAttachments(res *mailintake.Result, accepted string) []casehold.InboundAttachment {
@@ -241,21 +234,6 @@ func listAttachments(res *mailintake.Result, accepted string) []casehold.Inbound
 		out = append(out, casehold.InboundAttachment{Index: a.Index, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Outcome: o})
 	}
 	return out
-}
-
-// putOnce stores bytes write-once under key; if an earlier delivery stored them already,
-// it returns what is there.
-func (s *Service) putOnce(ctx context.Context, key string, open func() (io.ReadCloser, error), max int64, hold bool) (casehold.StoredObject, error) {
-	rc, err := open()
-	if err != nil {
-		return casehold.StoredObject{}, fmt.Errorf("open %s: %w", key, err)
-	}
-	defer rc.Close()
-	obj, err := s.Evidence.Put(ctx, key, &capped{r: rc, left: max}, hold)
-	if casehold.ErrorCode(err) == casehold.ECONFLICT {
-		return s.Evidence.Stat(ctx, key)
-	}
-	return obj, err
 }
 
 // capped fails with ETOOLARGE once more than left bytes are read.
@@ -315,43 +293,48 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 	if rec.Date.IsZero() || s.today().Before(when) {
 		when = s.today()
 	}
-	file := func(docID, key, docType, filename string) (casehold.StoredObject, error) {
-		obj, err := s.Evidence.Stat(ctx, key)
-		if err != nil {
-			return obj, fmt.Errorf("file %s: %w", docID, err)
-		}
+	file := func(docID string, obj casehold.StoredObject, docType, filename string) error {
 		d := &casehold.Document{ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, DocType: docType, DocDate: when,
 			Filename: filename, SHA256: obj.SHA256, Size: obj.Size, Source: casehold.SourceEmail, Key: obj.Key, VersionID: obj.VersionID,
 			UploadedBy: actor.ID, UploadedAt: s.now()}
 		if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
-			return obj, fmt.Errorf("file %s: %w", docID, err)
+			return fmt.Errorf("file %s: %w", docID, err)
 		}
-		if held, err := s.Evidence.LegalHold(ctx, obj.Key, obj.VersionID); err != nil || !held {
-			if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
-				return obj, fmt.Errorf("hold %s: %w", docID, err)
+		// Recorded as held before the object is: a crash between leaves a hold that
+		// `verify --repair` puts on, never an object unheld while a matter holds it.
+		if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
+			if casehold.ErrorCode(err) == casehold.ENOTFOUND {
+				s.incident(ctx, m.ID, docID, "reason=version_missing during=email_filing")
 			}
+			return fmt.Errorf("hold %s: %w", docID, err)
 		}
 		if err := s.recheckOpen(ctx, actor, docID, m.ID); err != nil {
-			return obj, err
+			return err
 		}
-		return obj, s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
+		return s.audit(ctx, casehold.AuditEvent{ID: "ev-" + docID, Actor: actor.ID, Action: "document.upload", MatterID: m.ID,
 			DocumentID: docID, Detail: fmt.Sprintf("source=email inbound=%s sha256=%s size=%d", rec.ID, obj.SHA256, obj.Size)})
 	}
 	rec.RawDocument = inboundDocID(rec.ID, "raw")
-	if _, err := file(rec.RawDocument, rec.RawKey, "Email", "message.eml"); err != nil {
+	raw := casehold.StoredObject{Key: rec.RawKey, VersionID: rec.RawVersionID, SHA256: rec.RawSHA256, Size: rec.RawSize}
+	if err := file(rec.RawDocument, raw, "Email", "message.eml"); err != nil {
 		return err
 	}
 	for i, a := range rec.Attachments {
 		if a.Outcome != "pending" {
 			continue
 		}
+		if a.Key == "" || a.VersionID == "" {
+			// A record from before versions were kept on it: its hash came from the store's
+			// metadata, so it is not filed on that word.
+			rec.Attachments[i].Outcome = "not_processed"
+			continue
+		}
 		docID := inboundDocID(rec.ID, fmt.Sprint(a.Index))
-		obj, err := file(docID, attachmentKey(rec.ID, a.Index), "Correspondence", a.Filename)
-		if err != nil {
+		obj := casehold.StoredObject{Key: a.Key, VersionID: a.VersionID, SHA256: a.SHA256, Size: a.Size}
+		if err := file(docID, obj, "Correspondence", a.Filename); err != nil {
 			return err
 		}
-		// The store hashed the PDF as it kept it; the parser was told not to hash it again.
-		rec.Attachments[i].Outcome, rec.Attachments[i].DocumentID, rec.Attachments[i].SHA256 = "secured", docID, obj.SHA256
+		rec.Attachments[i].Outcome, rec.Attachments[i].DocumentID = "secured", docID
 	}
 	rec.Status, rec.Reason, rec.MatterID = casehold.InboundSecured, "", m.ID
 	return nil

@@ -37,6 +37,10 @@ type Service struct {
 	Council string
 	// Intake configures email intake.
 	Intake IntakeSettings
+	// LiftsHolds says this process's credentials may turn legal holds off. In AWS only the
+	// release function's role may (the bucket policy refuses everyone else); the API then
+	// records a release and leaves the lifting to that function. Locally it is true.
+	LiftsHolds bool
 }
 
 // SystemActor is who acts for outside events (S3, SES, schedules).

@@ -63,7 +63,9 @@ func (s *Service) CreateUpload(ctx context.Context, actor casehold.Actor, matter
 }
 
 // stagedDocID derives the document id from the staged object's key and version, so the same
-// S3 event delivered twice finds the document made the first time.
+// S3 event delivered twice finds the document made the first time. The evidence key is not
+// derived from it: it is random (eventEvidenceKey), so nobody who can list the upload bucket
+// can know where the evidence will be kept.
 func stagedDocID(key, versionID string) string {
 	sum := sha256.Sum256([]byte("staged\x00" + key + "\x00" + versionID))
 	return "d-" + hex.EncodeToString(sum[:10])
@@ -109,13 +111,15 @@ func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*cas
 	if err != nil {
 		return refuse(err)
 	}
-	d, err := s.secure(ctx, actor, m, um, casehold.SourceUpload, docID, rc)
-	if casehold.ErrorCode(err) == casehold.ECONFLICT {
-		// An earlier delivery stored the bytes (or the record) and then stopped: finish it.
-		d, err = s.finishStaged(ctx, actor, m, um, docID)
-	}
+	evKey, err := s.eventEvidenceKey(ctx, docID, "documents/", ".pdf")
 	if err != nil {
-		if c := casehold.ErrorCode(err); c == casehold.EINVALID || c == casehold.ETOOLARGE {
+		return nil, fmt.Errorf("ingest %s: %w", key, err)
+	}
+	d, err := s.secureAt(ctx, actor, m, um, casehold.SourceUpload, docID, evKey, rc)
+	if err != nil {
+		if c := casehold.ErrorCode(err); c == casehold.EINVALID || c == casehold.ETOOLARGE || c == casehold.EINTEGRITY {
+			// Refused, not retried. For an integrity incident (recorded already) the staged
+			// file is left where it is for whoever investigates.
 			return refuse(err)
 		}
 		return nil, fmt.Errorf("ingest %s: %w", key, err)
@@ -128,27 +132,4 @@ func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*cas
 		s.Log.WarnContext(ctx, "staged upload secured but not removed", "key", key, "err", err)
 	}
 	return d, nil
-}
-
-// finishStaged completes an ingest whose evidence object already exists.
-func (s *Service) finishStaged(ctx context.Context, actor casehold.Actor, m *casehold.Matter, um uploadMeta, docID string) (*casehold.Document, error) {
-	if d, err := s.Store.GetDocument(ctx, docID); err == nil {
-		return d, nil
-	}
-	obj, err := s.Evidence.Stat(ctx, "documents/"+docID+".pdf")
-	if err != nil {
-		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
-	}
-	d := &casehold.Document{
-		ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, PIDs: um.pids,
-		DocType: um.docType, DocDate: um.docDate, Filename: um.filename, SHA256: obj.SHA256, Size: obj.Size,
-		Source: casehold.SourceUpload, Key: obj.Key, VersionID: obj.VersionID, UploadedBy: actor.ID, UploadedAt: s.now(),
-	}
-	if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
-		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
-	}
-	if err := s.Evidence.SetLegalHold(ctx, obj.Key, obj.VersionID, true); err != nil {
-		return nil, fmt.Errorf("finish staged %s: %w", docID, err)
-	}
-	return s.Store.GetDocument(ctx, docID)
 }

@@ -32,12 +32,13 @@ var (
 	bucketClaims    = []byte("claims")     // claim key -> claim JSON
 	bucketInbound   = []byte("inbound")    // inbound message id -> InboundMessage JSON
 	bucketInStatus  = []byte("in_status")  // status \x00 received \x00 id -> nil
+	bucketReserved  = []byte("reserved")   // reservation key -> reservation JSON
 )
 
 var allBuckets = [][]byte{
 	bucketMatters, bucketRefs, bucketStatus, bucketDocuments,
 	bucketFiling, bucketAudit, bucketAuditIDs, bucketClaims,
-	bucketInbound, bucketInStatus,
+	bucketInbound, bucketInStatus, bucketReserved,
 }
 
 // lockTimeout bounds the wait for bbolt's exclusive file lock, so a second process
@@ -563,6 +564,37 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 		return false, fmt.Errorf("claim %s: %w", key, err)
 	}
 	return won, nil
+}
+
+type reservation struct {
+	Value   string    `json:"value"`
+	Expires time.Time `json:"expires"`
+}
+
+func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	if key == "" || value == "" {
+		return "", casehold.Errorf(casehold.EINVALID, "reserve: key and value are required")
+	}
+	now := s.now()
+	stored := value
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketReserved)
+		if v := b.Get([]byte(key)); v != nil {
+			var r reservation
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode reservation: %w", err)
+			}
+			if now.Before(r.Expires) {
+				stored = r.Value
+				return nil
+			}
+		}
+		return putJSON(b, []byte(key), &reservation{Value: value, Expires: now.Add(ttl)})
+	})
+	if err != nil {
+		return "", fmt.Errorf("reserve: %w", err)
+	}
+	return stored, nil
 }
 
 // --- encoding ---

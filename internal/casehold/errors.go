@@ -15,6 +15,10 @@ const (
 	ENOTFOUND     = "not_found"    // no such thing
 	EUNAUTHORIZED = "unauthorized" // no valid credentials
 	ETOOLARGE     = "too_large"    // the input is over a configured limit
+	// EINTEGRITY: stored bytes are not what casehold hashed when it kept them (altered,
+	// missing, cut short, or a version casehold never wrote). Always audited as an incident,
+	// never mistaken for a refusal.
+	EINTEGRITY = "integrity"
 )
 
 // Error is the one error type that crosses package boundaries with a stable code.

@@ -21,7 +21,10 @@ type InboundAttachment struct {
 	Filename    string `json:"filename"` // sanitised; may be personal data: never logged
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
-	SHA256      string `json:"sha256,omitempty"`
+	SHA256      string `json:"sha256,omitempty"` // as casehold hashed it while storing
+	// Key and VersionID name the stored version of an accepted PDF.
+	Key       string `json:"key,omitempty"`
+	VersionID string `json:"version_id,omitempty"`
 	// Outcome: "secured", "not_pdf", "encrypted_pdf", "truncated_pdf", "too_large", "pending" (triage).
 	Outcome    string `json:"outcome"`
 	DocumentID string `json:"document_id,omitempty"`

@@ -19,8 +19,12 @@ const (
 type MatterStatus string
 
 const (
-	MatterOpen     MatterStatus = "open"
-	MatterReleased MatterStatus = "released"
+	MatterOpen MatterStatus = "open"
+	// MatterReleasing: the release is recorded and under way (holds being lifted, notices
+	// being sent). Only the release job moves a matter on from here, and it can be run again
+	// until it finishes.
+	MatterReleasing MatterStatus = "releasing"
+	MatterReleased  MatterStatus = "released"
 )
 
 // CCRCConfirmationDays is the time the CCRC allows to confirm that material is secured.
@@ -48,8 +52,13 @@ type Matter struct {
 	Status           MatterStatus `json:"status"`
 	CreatedAt        time.Time    `json:"created_at"`
 	CreatedBy        string       `json:"created_by"`
-	ReleasedAt       *time.Time   `json:"released_at,omitempty"`
-	ReleasedBy       string       `json:"released_by,omitempty"`
+	// ReleaseRequestedAt is when the release was recorded; ReleasedAt when it finished.
+	ReleaseRequestedAt *time.Time `json:"release_requested_at,omitempty"`
+	ReleasedAt         *time.Time `json:"released_at,omitempty"`
+	ReleasedBy         string     `json:"released_by,omitempty"`
+	// ReleaseNoticeSent is set once the mailer accepted the release notice, so a release
+	// run again never sends it twice.
+	ReleaseNoticeSent bool `json:"release_notice_sent,omitempty"`
 	// ReleaseReason records why holds were lifted, e.g. "direction withdrawn".
 	ReleaseReason string `json:"release_reason,omitempty"`
 	// Work is what has been recorded while carrying out the matter.

@@ -63,14 +63,22 @@ type Store interface {
 	// Claim records key as done for at least ttl and reports true, or reports false if the
 	// key was claimed before and has not expired. Used to make outside events idempotent.
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Reserve stores value under key for at least ttl unless the key holds an unexpired
+	// value already, and returns the value now stored: its own on the first call, the
+	// earlier one on every retry. Used to give an outside event a random name (an evidence
+	// key) that every redelivery of the event reuses.
+	Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, error)
 }
 
 // StoredObject describes one stored version in the evidence store.
 type StoredObject struct {
 	Key       string
 	VersionID string
-	SHA256    string // lower-case hex of the whole object
-	Size      int64
+	// SHA256 is lower-case hex of the whole object. From Put it is what the adapter hashed
+	// while streaming; from Versions it is only what the store's metadata claims, which
+	// anyone able to write to the store could have set, so it is never taken as evidence.
+	SHA256 string
+	Size   int64
 }
 
 // Evidence is the write-once evidence store. Adapters: internal/fileevidence,
@@ -79,12 +87,15 @@ type Evidence interface {
 	// Put stores the bytes read from r under key, write-once. It hashes what it reads, and if
 	// r returns an error nothing is stored and the error is returned wrapped. If legalHold is
 	// true the stored version is under legal hold from the moment it exists.
-	// ECONFLICT if key already has a version (never overwritten).
+	// ECONFLICT if key already has a version (never overwritten); r has then still been read
+	// to its end, and the returned StoredObject carries Key, SHA256 and Size of what r gave
+	// (no VersionID), so the caller can compare them with what is stored.
 	Put(ctx context.Context, key string, r io.Reader, legalHold bool) (StoredObject, error)
 	// Open returns a reader of exactly that version. ENOTFOUND if absent.
 	Open(ctx context.Context, key, versionID string) (io.ReadCloser, error)
-	// Stat describes the current version of key. ENOTFOUND if absent.
-	Stat(ctx context.Context, key string) (StoredObject, error)
+	// Versions lists every version of key, oldest first (an empty list if none). Their
+	// SHA256 is the store's claim, not evidence: read the bytes to know.
+	Versions(ctx context.Context, key string) ([]StoredObject, error)
 	// SetLegalHold turns the version's legal hold on or off. ENOTFOUND if absent.
 	SetLegalHold(ctx context.Context, key, versionID string, on bool) error
 	// LegalHold reports whether the version is under legal hold. ENOTFOUND if absent.

@@ -36,7 +36,7 @@ type Config struct {
 	IntakeAllowedDomains  []string // CASEHOLD_INTAKE_ALLOWED_DOMAINS: comma-separated sender domains
 	IntakeRequireVerdicts bool     // CASEHOLD_INTAKE_REQUIRE_VERDICTS: default true for aws, false embedded
 	InboxPoll             string   // CASEHOLD_INBOX_POLL: how often the local inbox folder is read, default 2s
-	Auth                  string   // CASEHOLD_AUTH: local (tokens signed by this server) or apigw
+	Auth                  string   // CASEHOLD_AUTH: local (tokens signed by this server; default embedded) or apigw (default aws)
 	LogFormat             string   // CASEHOLD_LOG_FORMAT: text or json
 
 	// AWS backend.
@@ -50,6 +50,15 @@ type Config struct {
 	AccessKey        string // CASEHOLD_ACCESS_KEY: only for local emulators
 	SecretKey        string // CASEHOLD_SECRET_KEY: only for local emulators
 	CreateResources  bool   // CASEHOLD_CREATE_RESOURCES: create table and buckets if absent (emulators)
+
+	// LiftsHolds: CASEHOLD_LIFTS_HOLDS, whether this process may turn legal holds off.
+	// Default true for embedded and for a local server on the emulators (one process does
+	// everything); false in Lambda, where only the release function sets it (its role is the
+	// only one the bucket policy lets turn a hold off).
+	LiftsHolds bool
+	// InLambda is true when running in AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is set); local
+	// sign-in is then refused whatever else is configured.
+	InLambda bool
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
@@ -77,7 +86,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Council:          get("CASEHOLD_COUNCIL", "Example Council Children's Services"),
 		IntakeLocalPart:  get("CASEHOLD_INTAKE_LOCAL_PART", "intake"),
 		InboxPoll:        get("CASEHOLD_INBOX_POLL", "2s"),
-		Auth:             get("CASEHOLD_AUTH", "local"),
+		Auth:             get("CASEHOLD_AUTH", defaultAuth(Backend(get("CASEHOLD_BACKEND", string(Embedded))))),
 		LogFormat:        get("CASEHOLD_LOG_FORMAT", "text"),
 		Region:           get("CASEHOLD_REGION", get("AWS_REGION", "eu-west-2")),
 		Table:            get("CASEHOLD_TABLE", ""),
@@ -100,6 +109,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if d = strings.TrimSpace(d); d != "" {
 			c.IntakeAllowedDomains = append(c.IntakeAllowedDomains, d)
 		}
+	}
+	c.InLambda = getenv("AWS_LAMBDA_FUNCTION_NAME") != ""
+	if c.LiftsHolds, err = strconv.ParseBool(get("CASEHOLD_LIFTS_HOLDS", strconv.FormatBool(!c.InLambda))); err != nil {
+		return Config{}, fmt.Errorf("CASEHOLD_LIFTS_HOLDS must be true or false")
 	}
 	if c.IntakeRequireVerdicts, err = strconv.ParseBool(get("CASEHOLD_INTAKE_REQUIRE_VERDICTS", strconv.FormatBool(c.Backend == AWS))); err != nil {
 		return Config{}, fmt.Errorf("CASEHOLD_INTAKE_REQUIRE_VERDICTS must be true or false")
@@ -127,6 +140,11 @@ func (c Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("CASEHOLD_LOG_FORMAT must be text or json")
 	}
+	if c.Auth == "local" {
+		if err := c.localSignInAllowed(); err != nil {
+			return err
+		}
+	}
 	switch c.Backend {
 	case Embedded:
 		if c.DataDir == "" {
@@ -143,4 +161,54 @@ func (c Config) Validate() error {
 		return fmt.Errorf("CASEHOLD_BACKEND must be embedded or aws")
 	}
 	return nil
+}
+
+// localSignInAllowed keeps local sign-in (tokens this server signs itself) to a laptop: the
+// embedded backend, or the aws backend pointed at emulators on loopback addresses. Never in
+// Lambda, never against real AWS endpoints.
+func (c Config) localSignInAllowed() error {
+	if c.InLambda {
+		return fmt.Errorf("CASEHOLD_AUTH=local is refused in AWS Lambda: use CASEHOLD_AUTH=apigw")
+	}
+	if c.Backend != AWS {
+		return nil
+	}
+	for _, e := range []struct{ name, url string }{{"CASEHOLD_S3_ENDPOINT", c.S3Endpoint},
+		{"CASEHOLD_DYNAMODB_ENDPOINT", c.DynamoDBEndpoint}, {"CASEHOLD_SES_ENDPOINT", c.SESEndpoint}} {
+		if !loopbackURL(e.url) {
+			return fmt.Errorf("CASEHOLD_AUTH=local with CASEHOLD_BACKEND=aws is only for the local emulators: %s must be an http://127.0.0.1:PORT address", e.name)
+		}
+	}
+	return nil
+}
+
+// loopbackURL reports whether u is an http(s) URL whose host is a loopback address.
+func loopbackURL(u string) bool {
+	rest, ok := strings.CutPrefix(u, "http://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(u, "https://"); !ok {
+			return false
+		}
+	}
+	host := rest
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// defaultAuth is local sign-in for the embedded backend and API Gateway's for aws; local
+// sign-in with aws (make run-aws) must be asked for.
+func defaultAuth(b Backend) string {
+	if b == AWS {
+		return "apigw"
+	}
+	return "local"
 }

@@ -619,6 +619,38 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 	return true, nil
 }
 
+// Reserve puts value under the claim key unless an unexpired value is there, and returns
+// what is stored. The failed condition hands back the stored item, so no second read.
+func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	if key == "" || value == "" {
+		return "", casehold.Errorf(casehold.EINVALID, "reserve: key and value are required")
+	}
+	now := s.now()
+	expires := now.Add(ttl)
+	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.table,
+		Item: withKey(map[string]types.AttributeValue{
+			attrExpires:  num(expires.Unix() + 1),
+			"expires_ns": num(expires.UnixNano()),
+			"value":      str(value),
+		}, reserveKey(key)),
+		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR expires_ns <= :now"),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": num(now.UnixNano())},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if v, ok := ccf.Item["value"].(*types.AttributeValueMemberS); ok && v.Value != "" {
+			return v.Value, nil
+		}
+		return "", fmt.Errorf("reserve: stored item has no value")
+	}
+	if err != nil {
+		return "", fmt.Errorf("reserve: %w", err)
+	}
+	return value, nil
+}
+
 // --- helpers ---
 
 // updateAll sets every attribute of item but the key and the immutable ones, if the

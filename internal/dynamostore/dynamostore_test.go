@@ -268,8 +268,8 @@ func TestStore_EveryFieldRoundTrips(t *testing.T) {
 		ReceivedOn: casehold.Date{Year: 2026, Month: 3, Day: 2}, Deadline: casehold.Date{Year: 2026, Month: 3, Day: 30},
 		Coordinator: "staff-1", CoordinatorEmail: "coord@example.org",
 		People: []casehold.Person{{PID: "P1", Name: "Test Person"}}, Status: casehold.MatterReleased,
-		CreatedAt: at, CreatedBy: "staff-1", ReleasedAt: &released, ReleasedBy: "staff-2",
-		ReleaseReason: "direction withdrawn", Version: 1,
+		CreatedAt: at, CreatedBy: "staff-1", ReleaseRequestedAt: &at, ReleasedAt: &released, ReleasedBy: "staff-2",
+		ReleaseReason: "direction withdrawn", ReleaseNoticeSent: true, Version: 1,
 		Work: casehold.Work{ContactEmail: "inbox@example.org", Areas: []casehold.AreaLead{{Area: casehold.AreaSocialCare, LeadOfficer: "Lead"}},
 			SCR: &casehold.SCRWork{SeniorManager: "Senior", CaseLocked: true}},
 	}

@@ -57,8 +57,11 @@ func auditIDKey(id string) map[string]types.AttributeValue {
 	return key("AUDITID#"+id, skAuditID)
 }
 func claimKey(k string) map[string]types.AttributeValue { return key("CLAIM#"+k, skClaim) }
-func statusPK(s casehold.MatterStatus) string           { return "MATTERS#" + string(s) }
-func seqSK(seq uint64) string                           { return fmt.Sprintf("%s%020d", seqPref, seq) }
+func reserveKey(k string) map[string]types.AttributeValue {
+	return key("RESERVE#"+k, skClaim)
+}
+func statusPK(s casehold.MatterStatus) string { return "MATTERS#" + string(s) }
+func seqSK(seq uint64) string                 { return fmt.Sprintf("%s%020d", seqPref, seq) }
 
 func num(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
@@ -112,9 +115,11 @@ type matterItem struct {
 	Status           string       `dynamodbav:"status"`
 	CreatedAt        string       `dynamodbav:"created_at"`
 	CreatedBy        string       `dynamodbav:"created_by"`
-	ReleasedAt       string       `dynamodbav:"released_at"` // "" while not released
+	ReleaseRequested string       `dynamodbav:"release_requested_at"` // "" until a release is recorded
+	ReleasedAt       string       `dynamodbav:"released_at"`          // "" while not released
 	ReleasedBy       string       `dynamodbav:"released_by"`
 	ReleaseReason    string       `dynamodbav:"release_reason"`
+	ReleaseNotice    bool         `dynamodbav:"release_notice_sent"`
 	// Work is the matter's recorded work as JSON: one attribute, so a matter stays one item
 	// and one conditional write (a 50-person matter's work is tens of KB, far under 400 KB).
 	Work    string `dynamodbav:"work"`
@@ -150,6 +155,7 @@ func marshalMatter(m *casehold.Matter, version int64) (map[string]types.Attribut
 		CreatedBy:        m.CreatedBy,
 		ReleasedBy:       m.ReleasedBy,
 		ReleaseReason:    m.ReleaseReason,
+		ReleaseNotice:    m.ReleaseNoticeSent,
 		Work:             string(work),
 		Version:          version,
 	}
@@ -158,6 +164,9 @@ func marshalMatter(m *casehold.Matter, version int64) (map[string]types.Attribut
 	}
 	if m.ReleasedAt != nil {
 		it.ReleasedAt = formatTime(*m.ReleasedAt)
+	}
+	if m.ReleaseRequestedAt != nil {
+		it.ReleaseRequested = formatTime(*m.ReleaseRequestedAt)
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
@@ -183,6 +192,8 @@ func unmarshalMatter(av map[string]types.AttributeValue) (*casehold.Matter, erro
 		Version:          it.Version,
 		CoordinatorEmail: it.CoordinatorEmail,
 		ReleaseReason:    it.ReleaseReason,
+
+		ReleaseNoticeSent: it.ReleaseNotice,
 	}
 	if it.Work != "" {
 		if err := json.Unmarshal([]byte(it.Work), &m.Work); err != nil {
@@ -208,6 +219,13 @@ func unmarshalMatter(av map[string]types.AttributeValue) (*casehold.Matter, erro
 			return nil, fmt.Errorf("decode matter %s: %w", it.ID, err)
 		}
 		m.ReleasedAt = &t
+	}
+	if it.ReleaseRequested != "" {
+		t, err := parseTime(it.ReleaseRequested)
+		if err != nil {
+			return nil, fmt.Errorf("decode matter %s: %w", it.ID, err)
+		}
+		m.ReleaseRequestedAt = &t
 	}
 	return m, nil
 }
@@ -393,6 +411,8 @@ type inboundAttachmentItem struct {
 	ContentType string `dynamodbav:"ct"`
 	Size        int64  `dynamodbav:"sz"`
 	SHA256      string `dynamodbav:"sha"`
+	Key         string `dynamodbav:"key,omitempty"`
+	VersionID   string `dynamodbav:"ver,omitempty"`
 	Outcome     string `dynamodbav:"out"`
 	DocumentID  string `dynamodbav:"doc"`
 }

@@ -65,7 +65,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		return on
 	}
 
-	t.Run("PutOpenStat", func(t *testing.T) {
+	t.Run("PutOpenVersions", func(t *testing.T) {
 		e := newHarness(t).Evidence
 		obj := put(t, e, "evidence/m1/doc-1.pdf", true)
 		if obj.Key != "evidence/m1/doc-1.pdf" || obj.VersionID == "" || obj.SHA256 != wantSHA || obj.Size != int64(len(data)) {
@@ -74,12 +74,12 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		if got := readAll(t, e, obj.Key, obj.VersionID); !bytes.Equal(got, data) {
 			t.Fatalf("Open returned %d bytes that differ from the %d put", len(got), len(data))
 		}
-		st, err := e.Stat(ctx, obj.Key)
+		vs, err := e.Versions(ctx, obj.Key)
 		if err != nil {
-			t.Fatalf("Stat: %v", err)
+			t.Fatalf("Versions: %v", err)
 		}
-		if st.VersionID != obj.VersionID || st.Size != obj.Size || st.SHA256 != wantSHA {
-			t.Errorf("Stat = %+v, want %+v", st, obj)
+		if len(vs) != 1 || vs[0].VersionID != obj.VersionID || vs[0].Size != obj.Size {
+			t.Errorf("Versions = %+v, want just %+v", vs, obj)
 		}
 	})
 	t.Run("PutEmpty", func(t *testing.T) {
@@ -107,14 +107,20 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("ErrConflictWriteOnce", func(t *testing.T) {
 		e := newHarness(t).Evidence
 		obj := put(t, e, "evidence/once", true)
-		_, err := e.Put(ctx, "evidence/once", bytes.NewReader([]byte("replacement")), false)
+		replacement := []byte("replacement")
+		lost, err := e.Put(ctx, "evidence/once", bytes.NewReader(replacement), false)
 		code(t, err, casehold.ECONFLICT)
+		// The loser still learns what it sent, so its caller can compare with what is stored.
+		want := sha256.Sum256(replacement)
+		if lost.SHA256 != hex.EncodeToString(want[:]) || lost.Size != int64(len(replacement)) || lost.VersionID != "" {
+			t.Errorf("refused Put returned %+v, want the hash and size of what it read and no version", lost)
+		}
 		if got := readAll(t, e, obj.Key, obj.VersionID); !bytes.Equal(got, data) {
 			t.Fatal("a refused overwrite changed the stored bytes")
 		}
-		st, err := e.Stat(ctx, obj.Key)
-		if err != nil || st.VersionID != obj.VersionID {
-			t.Fatalf("after a refused overwrite Stat = %+v, %v; want version %s", st, err, obj.VersionID)
+		vs, err := e.Versions(ctx, obj.Key)
+		if err != nil || len(vs) != 1 || vs[0].VersionID != obj.VersionID {
+			t.Fatalf("after a refused overwrite Versions = %+v, %v; want only version %s", vs, err, obj.VersionID)
 		}
 	})
 	t.Run("ConcurrentPutsOneWins", func(t *testing.T) {
@@ -150,8 +156,10 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("Put with a failing reader = %v, want it to wrap the reader's error", err)
 		}
-		_, err = e.Stat(ctx, "evidence/broken")
-		code(t, err, casehold.ENOTFOUND)
+		vs, err := e.Versions(ctx, "evidence/broken")
+		if err != nil || len(vs) != 0 {
+			t.Fatalf("after a failed Put Versions = %+v, %v; want none", vs, err)
+		}
 		// The key is still free for a good upload.
 		put(t, e, "evidence/broken", false)
 	})
@@ -197,13 +205,20 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}{
 			{"OpenMissingKey", func() error { _, err := e.Open(ctx, "evidence/absent", obj.VersionID); return err }},
 			{"OpenMissingVersion", func() error { _, err := e.Open(ctx, obj.Key, "no-such-version"); return err }},
-			{"Stat", func() error { _, err := e.Stat(ctx, "evidence/absent"); return err }},
 			{"LegalHold", func() error { _, err := e.LegalHold(ctx, "evidence/absent", "v"); return err }},
 			{"SetLegalHold", func() error { return e.SetLegalHold(ctx, "evidence/absent", "v", true) }},
 			{"Delete", func() error { return e.Delete(ctx, "evidence/absent", "v") }},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) { code(t, c.err(), casehold.ENOTFOUND) })
+		}
+	})
+	t.Run("VersionsOfAbsentKey", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		put(t, e, "evidence/prefix-longer", false) // a key that only starts with the asked one
+		vs, err := e.Versions(ctx, "evidence/prefix")
+		if err != nil || len(vs) != 0 {
+			t.Fatalf("Versions of an absent key = %+v, %v; want none and no error", vs, err)
 		}
 	})
 	t.Run("KeysAreOpaque", func(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -128,7 +129,7 @@ func newVersionID() string {
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, legalHold bool) (casehold.StoredObject, error) {
 	obj, err := s.put(ctx, key, r, legalHold)
 	if err != nil {
-		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: %w", key, err)
+		return obj, fmt.Errorf("put evidence %s: %w", key, err)
 	}
 	return obj, nil
 }
@@ -141,10 +142,16 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, legalHold bool
 		return casehold.StoredObject{}, err
 	}
 	final := s.keyDir(key)
-	// Refuse early rather than read a large stream only to lose; the rename below is what
-	// actually guarantees write-once.
+	// A key taken already is refused without writing a copy, but the stream is still read
+	// and hashed: the caller compares that hash with the stored bytes (a retry of its own
+	// earlier write, or something planted). The rename below is what guarantees write-once.
 	if _, err := os.Lstat(final); err == nil {
-		return casehold.StoredObject{}, casehold.Errorf(casehold.ECONFLICT, "key already has a version")
+		h := sha256.New()
+		n, err := io.Copy(h, ctxReader{ctx, r})
+		if err != nil {
+			return casehold.StoredObject{}, err
+		}
+		return casehold.StoredObject{Key: key, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, errKeyTaken()
 	}
 
 	stage, err := os.MkdirTemp(s.tmp, "put-")
@@ -167,7 +174,7 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, legalHold bool
 	if err := os.Rename(stage, final); err != nil {
 		// Replacing a non-empty folder fails with EEXIST or ENOTEMPTY; both are ErrExist.
 		if errors.Is(err, fs.ErrExist) {
-			return casehold.StoredObject{}, casehold.Errorf(casehold.ECONFLICT, "key already has a version")
+			return casehold.StoredObject{Key: key, SHA256: meta.SHA256, Size: meta.Size}, errKeyTaken()
 		}
 		return casehold.StoredObject{}, fmt.Errorf("publish: %w", err)
 	}
@@ -250,33 +257,45 @@ func (s *Store) Open(ctx context.Context, key, versionID string) (io.ReadCloser,
 	return f, nil
 }
 
-// Stat describes the key's one version.
-func (s *Store) Stat(ctx context.Context, key string) (casehold.StoredObject, error) {
+// Versions lists the key's versions (one, unless something outside casehold wrote into
+// the folder), oldest first.
+func (s *Store) Versions(ctx context.Context, key string) ([]casehold.StoredObject, error) {
 	if err := ctx.Err(); err != nil {
-		return casehold.StoredObject{}, fmt.Errorf("stat evidence %s: %w", key, err)
+		return nil, fmt.Errorf("list versions of %s: %w", key, err)
 	}
-	meta, err := s.current(key)
-	if err != nil {
-		return casehold.StoredObject{}, fmt.Errorf("stat evidence %s: %w", key, err)
-	}
-	return meta.object(), nil
-}
-
-// current reads the sidecar of the key's version, whatever its id.
-func (s *Store) current(key string) (sidecar, error) {
 	entries, err := os.ReadDir(s.keyDir(key))
 	if errors.Is(err, fs.ErrNotExist) {
-		return sidecar{}, notFound()
+		return []casehold.StoredObject{}, nil
 	}
 	if err != nil {
-		return sidecar{}, err
+		return nil, fmt.Errorf("list versions of %s: %w", key, err)
 	}
+	type found struct {
+		obj  casehold.StoredObject
+		when time.Time
+	}
+	var vs []found
 	for _, e := range entries {
-		if v, ok := strings.CutSuffix(e.Name(), ".json"); ok && validVersionID(v) {
-			return s.readSidecar(key, v)
+		v, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !validVersionID(v) {
+			continue
 		}
+		meta, err := s.readSidecar(key, v)
+		if err != nil {
+			return nil, fmt.Errorf("list versions of %s: %w", key, err)
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("list versions of %s: %w", key, err)
+		}
+		vs = append(vs, found{meta.object(), fi.ModTime()})
 	}
-	return sidecar{}, notFound()
+	sort.SliceStable(vs, func(a, b int) bool { return vs[a].when.Before(vs[b].when) })
+	out := make([]casehold.StoredObject, len(vs))
+	for i, f := range vs {
+		out[i] = f.obj
+	}
+	return out, nil
 }
 
 // SetLegalHold turns the version's legal hold on or off.
@@ -413,6 +432,10 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync folder: %w", err)
 	}
 	return nil
+}
+
+func errKeyTaken() error {
+	return casehold.Errorf(casehold.ECONFLICT, "key already has a version")
 }
 
 func notFound() error {

@@ -95,9 +95,9 @@ func TestPut_KeysCannotEscape(t *testing.T) {
 		if got := mustRead(t, s, key, obj.VersionID); !bytes.Equal(got, data) {
 			t.Errorf("key %q read back %q, want %q", key, got, data)
 		}
-		st, err := s.Stat(context.Background(), key)
-		if err != nil || st.Key != key {
-			t.Errorf("Stat(%q) = %+v, %v", key, st, err)
+		vs, err := s.Versions(context.Background(), key)
+		if err != nil || len(vs) != 1 || vs[0].Key != key {
+			t.Errorf("Versions(%q) = %+v, %v", key, vs, err)
 		}
 	}
 	// Everything stayed inside root, and nothing is left in staging.
@@ -231,9 +231,9 @@ func TestConcurrentPutsSameKey(t *testing.T) {
 	if winner < 0 {
 		t.Fatal("no Put succeeded")
 	}
-	st, err := s.Stat(ctx, "evidence/race")
-	if err != nil || st != objs[winner] {
-		t.Errorf("Stat = %+v, %v; want the winner %+v", st, err, objs[winner])
+	vs, err := s.Versions(ctx, "evidence/race")
+	if err != nil || len(vs) != 1 || vs[0] != objs[winner] {
+		t.Errorf("Versions = %+v, %v; want only the winner %+v", vs, err, objs[winner])
 	}
 	if got := mustRead(t, s, "evidence/race", objs[winner].VersionID); !bytes.Equal(got, payloads[winner]) {
 		t.Error("stored bytes are not the winner's")

@@ -183,6 +183,8 @@ var statusOf = map[string]int{
 	casehold.EHELD:         http.StatusLocked,
 	casehold.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	casehold.EINTERNAL:     http.StatusInternalServerError,
+	// The message says what happened (ids only) and that the incident is recorded.
+	casehold.EINTEGRITY: http.StatusInternalServerError,
 }
 
 type errorBody struct {
@@ -317,9 +319,14 @@ func (s *Server) releaseMatter(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"matter": matterView(res.Matter, s.App.Clock.Now()), "released": res.Released,
-		"still_held": res.StillHeld, "notified_edt": res.NotifiedEDT, "notice_errors": res.NoticeErrors,
+	status := http.StatusOK
+	if res.Pending || res.Matter.Status != casehold.MatterReleased {
+		// Recorded; the release function (or a retry of this request) finishes it.
+		status = http.StatusAccepted
+	}
+	writeJSON(w, status, map[string]any{
+		"matter": matterView(res.Matter, s.App.Clock.Now()), "pending": res.Pending, "released": res.Released,
+		"still_held": res.StillHeld, "incidents": res.Incidents, "notified_edt": res.NotifiedEDT, "notice_errors": res.NoticeErrors,
 	})
 }
 

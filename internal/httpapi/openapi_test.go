@@ -496,14 +496,14 @@ func TestOpenAPIEnumsMatchDomain(t *testing.T) {
 		{"ServiceArea", stringList(mapAt(schemas, "ServiceArea")["enum"]), str(areas...)},
 		{"DocType", stringList(mapAt(schemas, "DocType")["enum"]), str(docTypes...)},
 		{"MatterKind", stringList(mapAt(schemas, "MatterKind")["enum"]), str(casehold.KindCCRCS17, casehold.KindSeriousCaseReview)},
-		{"MatterStatus", stringList(mapAt(schemas, "MatterStatus")["enum"]), str(casehold.MatterOpen, casehold.MatterReleased)},
+		{"MatterStatus", stringList(mapAt(schemas, "MatterStatus")["enum"]), str(casehold.MatterOpen, casehold.MatterReleasing, casehold.MatterReleased)},
 		{"DocumentSource", stringList(mapAt(schemas, "DocumentSource")["enum"]), str(casehold.SourceUpload, casehold.SourceEmail, casehold.SourceExport)},
 		{"Outcome", stringList(mapAt(schemas, "Outcome")["enum"]), str(casehold.OutcomeOK, casehold.OutcomeRefused, casehold.OutcomeFailed)},
 		{"InboundStatus", stringList(mapAt(schemas, "InboundStatus")["enum"]), str(casehold.InboundTriage, casehold.InboundQuarantined, casehold.InboundSecured)},
 		{"Answer", stringList(mapAt(schemas, "Answer")["enum"]), str(casehold.Unanswered, casehold.Yes, casehold.No)},
 		{"Error.code", stringList(mapAt(schemas, "Error", "properties", "error", "properties", "code")["enum"]),
 			str(casehold.EINVALID, casehold.EUNAUTHORIZED, casehold.EFORBIDDEN, casehold.ENOTFOUND, casehold.ECONFLICT,
-				casehold.ETOOLARGE, casehold.EHELD, casehold.EINTERNAL)},
+				casehold.ETOOLARGE, casehold.EHELD, casehold.EINTERNAL, casehold.EINTEGRITY)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -104,10 +105,13 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, legalHold bool
 	}
 	sum := h.Sum(nil)
 
-	hold := types.ObjectLockLegalHoldStatusOff
+	// No header at all for an unheld version: the bucket policy may refuse legal-hold OFF
+	// to every role but the release function's, and an unheld put needs no hold setting.
+	var hold types.ObjectLockLegalHoldStatus
 	if legalHold {
 		hold = types.ObjectLockLegalHoldStatusOn
 	}
+	mine := casehold.StoredObject{Key: key, SHA256: hex.EncodeToString(sum), Size: size}
 	out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),
@@ -123,7 +127,18 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, legalHold bool
 		ObjectLockLegalHoldStatus: hold,
 	}, signWithHash(hex.EncodeToString(sum)))
 	if err != nil {
-		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: %w", key, translate(err, opPut))
+		terr := translate(err, opPut)
+		if casehold.ErrorCode(terr) != casehold.ECONFLICT && ctx.Err() == nil && s.taken(ctx, key) {
+			// Stores differ in how they refuse a conditional write: 412, 409, or a connection
+			// dropped before the body was read. Whatever the transport said, a key that now
+			// has a version is a lost race (or our own write whose answer was lost); the
+			// caller tells which by comparing the stored bytes with mine.
+			terr = fmt.Errorf("%w (%w)", casehold.Errorf(casehold.ECONFLICT, "the evidence key already has a version"), err)
+		}
+		if casehold.ErrorCode(terr) == casehold.ECONFLICT {
+			return mine, fmt.Errorf("put evidence %s: %w", key, terr)
+		}
+		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: %w", key, terr)
 	}
 	if aws.ToString(out.VersionId) == "" {
 		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: no version id: is versioning on in bucket %s?", key, s.bucket)
@@ -149,21 +164,41 @@ func (s *Store) Open(ctx context.Context, key, versionID string) (io.ReadCloser,
 	return out.Body, nil
 }
 
-// Stat describes the current version of key.
-func (s *Store) Stat(ctx context.Context, key string) (casehold.StoredObject, error) {
-	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{
+// Versions lists every version of key, oldest first. Delete markers are not versions of
+// the bytes and are left out. Listing gives no metadata, so SHA256 is empty.
+func (s *Store) Versions(ctx context.Context, key string) ([]casehold.StoredObject, error) {
+	var newestFirst []casehold.StoredObject
+	p := s3.NewListObjectVersionsPaginator(s.client, &s3.ListObjectVersionsInput{
 		Bucket: aws.String(s.bucket),
-		Key:    aws.String(key),
+		Prefix: aws.String(key),
 	})
-	if err != nil {
-		return casehold.StoredObject{}, fmt.Errorf("stat evidence %s: %w", key, translate(err, opRead))
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list versions of evidence %s: %w", key, translate(err, opRead))
+		}
+		for _, v := range page.Versions {
+			if aws.ToString(v.Key) != key {
+				continue // a longer key sharing the prefix
+			}
+			newestFirst = append(newestFirst, casehold.StoredObject{
+				Key: key, VersionID: aws.ToString(v.VersionId), Size: aws.ToInt64(v.Size),
+			})
+		}
 	}
-	return casehold.StoredObject{
-		Key:       key,
-		VersionID: aws.ToString(out.VersionId),
-		SHA256:    out.Metadata[shaMetaKey],
-		Size:      aws.ToInt64(out.ContentLength),
-	}, nil
+	// S3 lists a key's versions newest first; stamps can tie within a second, so the
+	// listing order, not LastModified, decides.
+	out := make([]casehold.StoredObject, 0, len(newestFirst))
+	for i := len(newestFirst) - 1; i >= 0; i-- {
+		out = append(out, newestFirst[i])
+	}
+	return out, nil
+}
+
+// taken reports whether key has any version now. Errors count as "don't know": false.
+func (s *Store) taken(ctx context.Context, key string) bool {
+	vs, err := s.Versions(ctx, key)
+	return err == nil && len(vs) > 0
 }
 
 // SetLegalHold turns the version's legal hold on or off.
@@ -201,6 +236,17 @@ func (s *Store) LegalHold(ctx context.Context, key, versionID string) (bool, err
 	return out.LegalHold != nil && out.LegalHold.Status == types.ObjectLockLegalHoldStatusOn, nil
 }
 
+// retained reports whether the version has an unexpired Object Lock retention date.
+func (s *Store) retained(ctx context.Context, key, versionID string) bool {
+	out, err := s.client.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{
+		Bucket: aws.String(s.bucket), Key: aws.String(key), VersionId: aws.String(versionID),
+	})
+	if err != nil || out.Retention == nil || out.Retention.RetainUntilDate == nil {
+		return false
+	}
+	return out.Retention.RetainUntilDate.After(time.Now())
+}
+
 // Delete removes the version. S3 itself refuses to delete a held version; the hold is
 // checked first as well, because S3 reports a missing version as deleted and casehold
 // wants ENOTFOUND for it.
@@ -217,10 +263,19 @@ func (s *Store) Delete(ctx context.Context, key, versionID string) error {
 		Key:       aws.String(key),
 		VersionId: aws.String(versionID),
 	})
-	if err != nil {
-		return fmt.Errorf("delete evidence %s: %w", key, translate(err, opDelete))
+	if err == nil {
+		return nil
 	}
-	return nil
+	// Stores refuse a protected delete differently (S3 403 AccessDenied, others 400
+	// InvalidRequest), so the answer is read from the version's state, not the status: a
+	// version still there and held (or retained) was refused because it is protected.
+	if held, herr := s.LegalHold(ctx, key, versionID); herr == nil && held {
+		return fmt.Errorf("delete evidence %s: %w (%w)", key, errHeld, err)
+	}
+	if s.retained(ctx, key, versionID) {
+		return fmt.Errorf("delete evidence %s: %w (%w)", key, errHeld, err)
+	}
+	return fmt.Errorf("delete evidence %s: %w", key, translate(err, opRead))
 }
 
 type op int
@@ -228,7 +283,6 @@ type op int
 const (
 	opRead op = iota
 	opPut
-	opDelete
 )
 
 var errHeld = casehold.Errorf(casehold.EHELD, "the evidence is under legal hold")
@@ -244,9 +298,6 @@ func translate(err error, o op) error {
 		ce = casehold.Errorf(casehold.ENOTFOUND, "no such evidence version")
 	case o == opPut && (code == "PreconditionFailed" || code == "ConditionalRequestConflict"):
 		ce = casehold.Errorf(casehold.ECONFLICT, "the evidence key already has a version")
-	case o == opDelete && code == "AccessDenied":
-		// S3 answers a delete of a locked version with 403 AccessDenied.
-		ce = errHeld
 	default:
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -150,8 +151,9 @@ func TestServerEnforces(t *testing.T) {
 		if _, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: key}); err != nil {
 			t.Fatalf("DeleteObject without version: %v", err)
 		}
-		if _, err := st.Stat(ctx, obj.Key); casehold.ErrorCode(err) != casehold.ENOTFOUND {
-			t.Errorf("Stat after a delete marker = %v, want %s", err, casehold.ENOTFOUND)
+		vs, err := st.Versions(ctx, obj.Key)
+		if err != nil || len(vs) != 1 || vs[0].VersionID != obj.VersionID {
+			t.Errorf("Versions after a delete marker = %+v, %v; want the held version alone", vs, err)
 		}
 		rc, err := st.Open(ctx, obj.Key, obj.VersionID)
 		if err != nil {
@@ -237,4 +239,87 @@ func TestStore_PresignGet(t *testing.T) {
 			t.Error("a tampered presigned URL was honoured")
 		}
 	}
+}
+
+// otherStore makes the gateway answer the way other S3-compatible stores do, so the
+// adapter's reading of refusals is shown not to depend on one implementation's statuses.
+type otherStore struct {
+	next s3.HTTPClient
+	// dropOnPrecondition turns a 412 into a connection dropped before any answer.
+	dropOnPrecondition bool
+	// invalidRequestOnDenied turns a 403 to a versioned DELETE into 400 InvalidRequest.
+	invalidRequestOnDenied bool
+}
+
+func (o otherStore) Do(req *http.Request) (*http.Response, error) {
+	res, err := o.next.Do(req)
+	if err != nil {
+		return res, err
+	}
+	switch {
+	case o.dropOnPrecondition && req.Method == http.MethodPut && res.StatusCode == http.StatusPreconditionFailed:
+		res.Body.Close()
+		return nil, io.ErrUnexpectedEOF
+	case o.invalidRequestOnDenied && req.Method == http.MethodDelete && res.StatusCode == http.StatusForbidden:
+		res.Body.Close()
+		body := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>Object is WORM protected and cannot be overwritten</Message></Error>`
+		res.StatusCode, res.Status = http.StatusBadRequest, "400 Bad Request"
+		res.Body = io.NopCloser(strings.NewReader(body))
+		res.ContentLength = int64(len(body))
+		res.Header.Set("Content-Length", fmt.Sprint(len(body)))
+	}
+	return res, nil
+}
+
+func TestStoreIndependentRefusals(t *testing.T) {
+	client := testClient(t, false)
+	bucket := newBucket(t, client)
+	ctx := context.Background()
+	wrapped := s3.New(client.Options(), func(o *s3.Options) {
+		o.HTTPClient = otherStore{next: o.HTTPClient, dropOnPrecondition: true, invalidRequestOnDenied: true}
+		o.RetryMaxAttempts = 1
+	})
+	st := s3evidence.New(wrapped, bucket)
+	st.SpoolDir = t.TempDir()
+	data := []byte("%PDF-1.7 first\n")
+	obj, err := st.Put(ctx, "documents/x.pdf", bytes.NewReader(data), true)
+	if err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	t.Run("LostConditionalWriteIsConflict", func(t *testing.T) {
+		other := []byte("%PDF-1.7 second\n")
+		lost, err := st.Put(ctx, "documents/x.pdf", bytes.NewReader(other), true)
+		if casehold.ErrorCode(err) != casehold.ECONFLICT {
+			t.Fatalf("Put over a taken key with the connection dropped = %v, want %s", err, casehold.ECONFLICT)
+		}
+		sum := sha256.Sum256(other)
+		if lost.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("lost Put reported sha %q, want the hash of what it sent", lost.SHA256)
+		}
+	})
+	t.Run("ProtectedDeleteIsHeld", func(t *testing.T) {
+		// A version kept by retention, not a hold, so the adapter's own hold check passes it
+		// and the store's refusal (rewritten as another store words it) must be recognised
+		// from the version's state.
+		kept, err := st.Put(ctx, "documents/retained.pdf", bytes.NewReader(data), false)
+		if err != nil {
+			t.Fatalf("Put: %v", err)
+		}
+		until := time.Now().Add(24 * time.Hour)
+		if _, err := client.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: &bucket, Key: aws.String(kept.Key), VersionId: aws.String(kept.VersionID),
+			Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeGovernance, RetainUntilDate: &until}}); err != nil {
+			t.Fatalf("PutObjectRetention: %v", err)
+		}
+		_, rawErr := wrapped.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: aws.String(kept.Key), VersionId: aws.String(kept.VersionID)})
+		var apiErr smithy.APIError
+		if !errors.As(rawErr, &apiErr) || apiErr.ErrorCode() != "InvalidRequest" {
+			t.Fatalf("altered transport answered %v, want InvalidRequest", rawErr)
+		}
+		if err := st.Delete(ctx, kept.Key, kept.VersionID); casehold.ErrorCode(err) != casehold.EHELD {
+			t.Fatalf("Delete of a retained version = %v, want %s", err, casehold.EHELD)
+		}
+		if err := st.Delete(ctx, obj.Key, obj.VersionID); casehold.ErrorCode(err) != casehold.EHELD {
+			t.Fatalf("Delete of a held version = %v, want %s", err, casehold.EHELD)
+		}
+	})
 }

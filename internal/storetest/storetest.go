@@ -25,6 +25,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newHarness) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newHarness) })
 	t.Run("Claim", func(t *testing.T) { testClaim(t, newHarness) })
+	t.Run("Reserve", func(t *testing.T) { testReserve(t, newHarness) })
 	t.Run("Inbound", func(t *testing.T) { testInbound(t, newHarness) })
 }
 
@@ -577,6 +578,49 @@ func testClaim(t *testing.T, newHarness func(t *testing.T) Harness) {
 		wg.Wait()
 		if wins != 1 {
 			t.Errorf("%d concurrent claims won, want 1", wins)
+		}
+	})
+}
+
+func testReserve(t *testing.T, newHarness func(t *testing.T) Harness) {
+	t.Run("FirstValueKept", func(t *testing.T) {
+		s := newHarness(t).Store
+		got, err := s.Reserve(ctx(), "evkey:d-1", "documents/aaaa.pdf", time.Hour)
+		mustOK(t, err)
+		again, err := s.Reserve(ctx(), "evkey:d-1", "documents/bbbb.pdf", time.Hour)
+		mustOK(t, err)
+		other, err := s.Reserve(ctx(), "evkey:d-2", "documents/cccc.pdf", time.Hour)
+		mustOK(t, err)
+		if got != "documents/aaaa.pdf" || again != got || other != "documents/cccc.pdf" {
+			t.Errorf("reserved %q, %q, %q; want the first value twice, then the other key's own", got, again, other)
+		}
+	})
+	t.Run("EmptyRefused", func(t *testing.T) {
+		s := newHarness(t).Store
+		_, err := s.Reserve(ctx(), "k", "", time.Hour)
+		mustCode(t, err, casehold.EINVALID)
+	})
+	t.Run("ConcurrentAllSeeOneValue", func(t *testing.T) {
+		s := newHarness(t).Store
+		const n = 8
+		var wg sync.WaitGroup
+		got := make([]string, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := s.Reserve(ctx(), "evkey:race", fmt.Sprintf("value-%d", i), time.Hour)
+				if err != nil {
+					t.Errorf("Reserve: %v", err)
+				}
+				got[i] = v
+			}()
+		}
+		wg.Wait()
+		for i := range got {
+			if got[i] != got[0] || got[i] == "" {
+				t.Fatalf("concurrent reservations returned %v, want one value for all", got)
+			}
 		}
 	})
 }

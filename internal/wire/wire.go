@@ -74,6 +74,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		LegalEmail: cfg.LegalEmail, Council: cfg.Council,
 		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
 			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
+		LiftsHolds: cfg.LiftsHolds,
 	}
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
@@ -87,6 +88,15 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	case config.AWS:
 		if err := buildAWS(ctx, cfg, svc); err != nil {
 			return nil, err
+		}
+		if cfg.Auth == "local" {
+			// A laptop on the emulators (config allows nothing else): sign-in as with the
+			// embedded backend, the key kept in the data folder.
+			secret, err := LocalTokenSecret(cfg)
+			if err != nil {
+				return nil, err
+			}
+			a.TokenSecret = secret
 		}
 	}
 	var authn auth.Authenticator = auth.APIGateway{}
