@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"gopkg.in/yaml.v3"
+
+	"github.com/casehold/casehold/internal/app"
 )
 
 const (
@@ -1035,5 +1037,97 @@ func mustDecodeStrict(t *testing.T, path string, v any) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		t.Fatalf("decode %s: %v", path, err)
+	}
+}
+
+// TestOnlyReleaseFunctionLiftsHolds: the bucket policy refuses a legal hold turned OFF by
+// any role but the release function's, refuses writes into the evidence bucket from anyone
+// but casehold's storing functions, and only the release function is configured to lift.
+func TestOnlyReleaseFunctionLiftsHolds(t *testing.T) {
+	tpl := mustTemplate(t)
+	stmts := seq(get(tpl.resource("EvidenceBucketPolicy"), "Properties", "PolicyDocument", "Statement"))
+	exemptOf := func(s *yaml.Node) []string {
+		var out []string
+		for _, e := range seq(get(s, "Condition", "ArnNotLike", "aws:PrincipalArn")) {
+			out = append(out, scalar(e))
+		}
+		return out
+	}
+	var liftDeny, putDeny bool
+	for _, s := range stmts {
+		if scalar(get(s, "Effect")) != "Deny" || scalar(get(s, "Principal")) != "*" {
+			continue
+		}
+		actions := scalars(get(s, "Action"))
+		switch {
+		case len(actions) == 1 && actions[0] == "s3:PutObjectLegalHold":
+			if got := scalar(get(s, "Condition", "StringEquals", "s3:object-lock-legal-hold")); got != "OFF" {
+				t.Errorf("line %d: legal-hold deny conditions on %q, want s3:object-lock-legal-hold OFF", s.Line, got)
+			}
+			if ex := exemptOf(s); !slices.Equal(ex, []string{"ReleaseFunctionRole.Arn"}) {
+				t.Errorf("line %d: turning holds off is exempted for %v, want the release function's role alone", s.Line, ex)
+			}
+			if !strings.HasSuffix(scalar(get(s, "Resource")), "/*") {
+				t.Errorf("line %d: legal-hold deny does not cover every object", s.Line)
+			}
+			liftDeny = true
+		case len(actions) == 1 && actions[0] == "s3:PutObject":
+			ex := exemptOf(s)
+			if len(ex) == 0 || slices.Contains(ex, "ReleaseFunctionRole.Arn") {
+				t.Errorf("line %d: evidence writers exempted = %v, want the storing functions only", s.Line, ex)
+			}
+			for _, e := range ex {
+				fn, _ := strings.CutSuffix(e, "Role.Arn")
+				if scalar(get(tpl.resource(fn), "Type")) != "AWS::Serverless::Function" {
+					t.Errorf("line %d: %s may write evidence but is not one of casehold's functions", s.Line, e)
+				}
+			}
+			if scalar(get(s, "Resource")) != "${EvidenceBucket.Arn}/*" {
+				t.Errorf("line %d: evidence write deny covers %q, want every key", s.Line, scalar(get(s, "Resource")))
+			}
+			putDeny = true
+		}
+	}
+	if !liftDeny {
+		t.Error("no statement denies s3:PutObjectLegalHold with s3:object-lock-legal-hold OFF to all but the release function")
+	}
+	if !putDeny {
+		t.Error("no statement denies s3:PutObject into the evidence bucket to principals other than casehold's")
+	}
+	if got := scalar(get(tpl.root, "Globals", "Function", "Environment", "Variables", "CASEHOLD_LIFTS_HOLDS")); got != "false" {
+		t.Errorf("Globals CASEHOLD_LIFTS_HOLDS = %q, want false", got)
+	}
+	for _, id := range tpl.resourcesOfType("AWS::Serverless::Function") {
+		v := scalar(get(tpl.resource(id), "Properties", "Environment", "Variables", "CASEHOLD_LIFTS_HOLDS"))
+		if (v == "true") != (id == "ReleaseFunction") {
+			t.Errorf("%s CASEHOLD_LIFTS_HOLDS = %q; only ReleaseFunction may lift holds", id, v)
+		}
+	}
+	ev := get(tpl.resource("ReleaseFunction"), "Properties", "Events", "EveryMinute")
+	if scalar(get(ev, "Type")) != "ScheduleV2" || get(ev, "Properties", "DeadLetterConfig", "Arn") == nil ||
+		get(ev, "Properties", "RetryPolicy") == nil {
+		t.Error("ReleaseFunction is not run by an EventBridge Scheduler schedule with a retry policy and a dead-letter queue")
+	}
+}
+
+// TestIntegrityIncidentsAlarm: every function's log group counts integrity incidents (the
+// fixed message app.IncidentLogMessage) into the metric one alarm watches.
+func TestIntegrityIncidentsAlarm(t *testing.T) {
+	tpl := mustTemplate(t)
+	counted := map[string]bool{}
+	for _, id := range tpl.resourcesOfType("AWS::Logs::MetricFilter") {
+		f := tpl.resource(id)
+		if !strings.Contains(scalar(get(f, "Properties", "FilterPattern")), strconv.Quote(app.IncidentLogMessage)) {
+			continue
+		}
+		counted[scalar(get(f, "Properties", "LogGroupName"))] = true
+	}
+	for _, id := range tpl.resourcesOfType("AWS::Serverless::Function") {
+		if !counted[id+"LogGroup"] {
+			t.Errorf("integrity incidents logged by %s are not counted (no metric filter on %sLogGroup)", id, id)
+		}
+	}
+	if scalar(get(tpl.resource("IntegrityIncidentAlarm"), "Properties", "MetricName")) != "IntegrityIncidents" {
+		t.Error("no alarm on the IntegrityIncidents metric")
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/intake"
@@ -65,11 +66,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return printToken(ctx, cfg, args[0], stdout, stderr)
 	case "verify":
 		fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-		repair := fs.Bool("repair", false, "put back a legal hold missing from a held document")
+		var opts app.VerifyOptions
+		fs.BoolVar(&opts.Repair, "repair", false, "put back a legal hold missing from a held document")
+		fs.IntVar(&opts.Limit, "limit", 0, "check at most N documents (0: all); the report's next says where to resume")
+		fs.StringVar(&opts.After, "after", "", "start after this document id (the next of an earlier run)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return verify(ctx, cfg, *repair, stdout, stderr)
+		return verify(ctx, cfg, opts, stdout, stderr)
 	case "intake":
 		if len(args) != 1 {
 			return fmt.Errorf("usage: casehold intake FILE.eml")
@@ -132,6 +136,22 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			}
 		}()
 	}
+	if cfg.LiftsHolds {
+		// What the release function does in AWS: finish releases that a crash or a refused
+		// notice left part-way, now and every half minute.
+		go func() {
+			tick := time.NewTicker(30 * time.Second)
+			defer tick.Stop()
+			for {
+				_ = a.Releases.Handle(ctx, nil) // logged by the handler; tried again next tick
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -163,7 +183,7 @@ func printToken(_ context.Context, cfg config.Config, id string, stdout, _ io.Wr
 	if !ok {
 		return fmt.Errorf("no demo staff member %q (one of: %s)", id, demoIDs())
 	}
-	if cfg.Backend != config.Embedded || cfg.Auth != "local" {
+	if cfg.Auth != "local" {
 		return fmt.Errorf("tokens are issued by the identity provider in this deployment")
 	}
 	secret, err := wire.LocalTokenSecret(cfg)
@@ -193,7 +213,7 @@ func intakeFile(ctx context.Context, cfg config.Config, path string, stdout, std
 	return enc.Encode(in)
 }
 
-func verify(ctx context.Context, cfg config.Config, repair bool, stdout, stderr io.Writer) error {
+func verify(ctx context.Context, cfg config.Config, opts app.VerifyOptions, stdout, stderr io.Writer) error {
 	a, _, err := build(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -203,11 +223,12 @@ func verify(ctx context.Context, cfg config.Config, repair bool, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	ev, err := a.Service.VerifyEvidence(ctx, repair, func(done, total int) {
+	opts.Progress = func(done, total int) {
 		if done == total || done%100 == 0 {
 			fmt.Fprintf(stderr, "checked %d/%d documents\n", done, total)
 		}
-	})
+	}
+	ev, err := a.Service.VerifyEvidence(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -216,8 +237,16 @@ func verify(ctx context.Context, cfg config.Config, repair bool, stdout, stderr 
 	if err := enc.Encode(map[string]any{"audit": chain, "evidence": ev}); err != nil {
 		return err
 	}
-	if !chain.OK || len(ev.Mismatched) > 0 || len(ev.Missing) > 0 || (len(ev.HoldWrong) > 0 && !repair) {
-		return fmt.Errorf("verification found problems")
+	fmt.Fprintf(stderr, "evidence: %d checked, %d ok, %d finding(s)", ev.Documents, ev.OK, len(ev.Findings))
+	for k, n := range ev.Counts {
+		fmt.Fprintf(stderr, ", %s %d", k, n)
+	}
+	fmt.Fprintln(stderr)
+	if ev.Next != "" {
+		fmt.Fprintf(stderr, "more to check: run again with -after %s\n", ev.Next)
+	}
+	if !chain.OK || !ev.Clean() {
+		return fmt.Errorf("verification found problems (each is recorded in the audit trail as evidence.integrity)")
 	}
 	return nil
 }

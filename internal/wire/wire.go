@@ -35,11 +35,12 @@ import (
 
 // App is the assembled system.
 type App struct {
-	Config  config.Config
-	Service *app.Service
-	Handler http.Handler
-	Uploads *intake.Uploads
-	Emails  *intake.Emails
+	Config   config.Config
+	Service  *app.Service
+	Handler  http.Handler
+	Uploads  *intake.Uploads
+	Emails   *intake.Emails
+	Releases *intake.Releases
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -109,6 +110,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.Service = svc
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
 	a.Emails = &intake.Emails{App: svc, Log: log}
+	a.Releases = &intake.Releases{App: svc, Log: log}
 	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver}).Handler()
 	return a, nil
 }
