@@ -234,8 +234,8 @@ func TestAWSBackendEndToEnd(t *testing.T) {
 		if err != nil || !rep.OK || rep.Events < 6 {
 			t.Fatalf("verify = %+v, %v", rep, err)
 		}
-		ev, err := svc.VerifyEvidence(ctx, false, nil)
-		if err != nil || ev.OK != ev.Documents || ev.Documents != 2 {
+		ev, err := svc.VerifyEvidence(ctx, app.VerifyOptions{})
+		if err != nil || ev.OK != ev.Documents || ev.Documents != 2 || !ev.Clean() {
 			t.Fatalf("verify evidence = %+v, %v", ev, err)
 		}
 	})
