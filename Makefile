@@ -10,13 +10,16 @@ FUZZTIME    ?= 10s
 # Every fuzz target: package path and function name.
 FUZZ_TARGETS := ./internal/mailintake:FuzzParse ./internal/mailintake:FuzzBase64Reader ./internal/pdfcheck:FuzzCheck ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims
 
-.PHONY: help run test check unit fuzz bench build tools clean-data
+.PHONY: help run run-aws test check unit fuzz bench build tools clean-data
 
 help: ## list targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: ## start casehold locally on the embedded default (data in ./var)
 	go run ./cmd/casehold serve
+
+run-aws: ## start the AWS emulators and casehold on them, with the same local sign-in (data forgotten on stop)
+	CASEHOLD_CACHE=$(CACHE) infra/run-aws.sh
 
 test: tools check ## everything CI runs: lint, race tests with the AWS emulators, short fuzzing
 	CASEHOLD_CACHE=$(CACHE) infra/emulators.sh run -- env CASEHOLD_REQUIRE_EMULATORS=1 go test -race -count=1 ./...

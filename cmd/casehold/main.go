@@ -136,6 +136,12 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			}
 		}()
 	}
+	if l, ok := a.Service.Staging.(intake.StagingLister); ok && cfg.Backend == config.AWS {
+		// On the emulators nothing sends S3 events: look for uploads and mail instead.
+		every, _ := time.ParseDuration(cfg.InboxPoll)
+		fmt.Fprintf(stdout, "Uploads and email: the upload bucket %s is checked every %s\n", cfg.UploadBucket, every)
+		go intake.PollStaging(ctx, l, a.Uploads, a.Emails, every, log)
+	}
 	if cfg.LiftsHolds {
 		// What the release function does in AWS: finish releases that a crash or a refused
 		// notice left part-way, now and every half minute.

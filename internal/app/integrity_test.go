@@ -318,7 +318,7 @@ func TestReleaseIsResumable(t *testing.T) {
 			t.Fatal("a process that may not lift holds lifted one")
 		}
 		a.Service.LiftsHolds = true // the release function
-		for range 2 {                // a schedule may fire twice
+		for range 2 {               // a schedule may fire twice
 			if _, err := a.Service.RunReleases(ctx); err != nil {
 				t.Fatal(err)
 			}
