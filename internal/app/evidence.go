@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -120,8 +119,3 @@ func (s *Service) incident(ctx context.Context, matterID, docID, detail string) 
 // IncidentLogMessage is the log message of every integrity incident; template.yaml's metric
 // filter and alarm match it.
 const IncidentLogMessage = "evidence integrity incident"
-
-// isIntegrity reports whether err means stored evidence is not what casehold kept.
-func isIntegrity(err error) bool {
-	return casehold.ErrorCode(err) == casehold.EINTEGRITY || errors.Is(err, ErrIntegrity)
-}

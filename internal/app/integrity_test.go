@@ -17,32 +17,9 @@ import (
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/testids"
 	"github.com/casehold/casehold/internal/wire"
 )
-
-// scriptedIDs hands out the ids it is given first, then random ones: a test can know the
-// next evidence key, as an attacker who guessed it would.
-type scriptedIDs struct {
-	mu   sync.Mutex
-	next []string
-}
-
-func (s *scriptedIDs) New() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.next) > 0 {
-		id := s.next[0]
-		s.next = s.next[1:]
-		return id
-	}
-	return app.RandomIDs{}.New()
-}
-
-func (s *scriptedIDs) push(ids ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.next = append(s.next, ids...)
-}
 
 func scanPDF(s string) []byte { return []byte("%PDF-1.4\n" + s + "\n%%EOF\n") }
 
@@ -93,7 +70,7 @@ func countPrefix(list []string, prefix string) int {
 func TestPlantedEvidenceIsRefused(t *testing.T) {
 	a := embedded(t)
 	ctx := context.Background()
-	ids := &scriptedIDs{}
+	ids := &testids.Scripted{}
 	a.Service.IDs = ids
 	m := newMatter(t, a, "PLANT-1")
 	real := scanPDF("the real scan")
@@ -109,7 +86,7 @@ func TestPlantedEvidenceIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids.push("plant1", "ed1")
+		ids.Push("plant1", "ed1")
 		_, err = a.Service.IngestStaged(ctx, slot.Key, version)
 		if casehold.ErrorCode(err) != casehold.EINTEGRITY {
 			t.Fatalf("ingest over a planted object = %v, want %s", err, casehold.EINTEGRITY)
@@ -143,7 +120,7 @@ func TestPlantedEvidenceIsRefused(t *testing.T) {
 		if _, err := a.Service.Evidence.Put(ctx, "documents/crash1ed1.pdf", bytes.NewReader(body), true); err != nil {
 			t.Fatal(err)
 		}
-		ids.push("crash1", "ed1")
+		ids.Push("crash1", "ed1")
 		d, err := a.Service.IngestStaged(ctx, slot.Key, version)
 		if err != nil {
 			t.Fatalf("retry after a crash: %v", err)
@@ -157,7 +134,7 @@ func TestPlantedEvidenceIsRefused(t *testing.T) {
 		if _, err := a.Service.Evidence.Put(ctx, "inbound/mail1ed1.eml", strings.NewReader("planted"), false); err != nil {
 			t.Fatal(err)
 		}
-		ids.push("mail1", "ed1")
+		ids.Push("mail1", "ed1")
 		rec, err := a.Service.IngestEmail(ctx, "local:test-planted-raw", func(context.Context) (io.ReadCloser, error) {
 			return io.NopCloser(bytes.NewReader(message(t, m.ID, real))), nil
 		}, nil)
@@ -173,7 +150,7 @@ func TestPlantedEvidenceIsRefused(t *testing.T) {
 		if _, err := a.Service.Evidence.Put(ctx, "inbound/mail2ed2/1.pdf", bytes.NewReader(scanPDF("forged")), false); err != nil {
 			t.Fatal(err)
 		}
-		ids.push("mail2", "ed2")
+		ids.Push("mail2", "ed2")
 		rec, err := a.Service.IngestEmail(ctx, "local:test-planted-pdf", func(context.Context) (io.ReadCloser, error) {
 			return io.NopCloser(bytes.NewReader(message(t, m.ID, real))), nil
 		}, nil)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,32 +24,9 @@ import (
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/mailmsg"
+	"github.com/casehold/casehold/internal/testids"
 	"github.com/casehold/casehold/internal/wire"
 )
-
-// scriptedIDs hands out the ids it is given first, then random ones, so a test can plant an
-// object at the very key casehold will choose next, as an attacker who knew it would.
-type scriptedIDs struct {
-	mu   sync.Mutex
-	next []string
-}
-
-func (s *scriptedIDs) New() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.next) > 0 {
-		id := s.next[0]
-		s.next = s.next[1:]
-		return id
-	}
-	return app.RandomIDs{}.New()
-}
-
-func (s *scriptedIDs) push(ids ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.next = append(s.next, ids...)
-}
 
 // attackEnv is the AWS wiring on the emulators plus a raw S3 client standing for an
 // outsider who holds ordinary credentials for the buckets.
@@ -58,7 +34,7 @@ type attackEnv struct {
 	cfg config.Config
 	app *wire.App
 	raw *s3.Client
-	ids *scriptedIDs
+	ids *testids.Scripted
 	m   *casehold.Matter
 }
 
@@ -70,7 +46,7 @@ func newAttackEnv(t *testing.T, ref string) *attackEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := &scriptedIDs{}
+	ids := &testids.Scripted{}
 	a.Service.IDs = ids
 	m, err := a.Service.CreateMatter(ctx, auth.DemoStaff[0], casehold.NewMatterInput{Reference: ref + cfg.Table, Contact: "c",
 		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P900009", Name: "Attack Testcase"}}})
@@ -162,7 +138,7 @@ func TestAWSPlantedEvidenceRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.plant(t, "documents/plantup1ed.pdf", pdf("a forged scan"), real)
-		e.ids.push("plantup1", "ed")
+		e.ids.Push("plantup1", "ed")
 		var ev events.S3Event
 		readEvent(t, "s3-put-upload.json", &ev)
 		ev.Records[0].S3.Bucket.Name, ev.Records[0].S3.Object.Key, ev.Records[0].S3.Object.VersionID = e.cfg.UploadBucket, slot.Key, aws.ToString(head.VersionId)
@@ -224,14 +200,14 @@ func TestAWSPlantedEvidenceRefused(t *testing.T) {
 		}
 		// The raw copy's key taken by a forged message.
 		e.plant(t, "inbound/mailraw1ed.eml", []byte("From: forged\r\n\r\nforged"), raw)
-		e.ids.push("mailraw1", "ed")
+		e.ids.Push("mailraw1", "ed")
 		rec := deliver("inbound/ses-planted-raw")
 		if !strings.Contains(rec.Reason, "integrity") || rec.RawKey != "" {
 			t.Errorf("raw planted: record = %+v", rec)
 		}
 		// The PDF's key taken by a forged PDF.
 		e.plant(t, "inbound/mailpdf1ed/1.pdf", pdf("forged"), real)
-		e.ids.push("mailpdf1", "ed")
+		e.ids.Push("mailpdf1", "ed")
 		rec = deliver("inbound/ses-planted-pdf")
 		if !strings.Contains(rec.Reason, "integrity") {
 			t.Errorf("pdf planted: record = %+v", rec)
