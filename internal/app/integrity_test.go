@@ -258,6 +258,37 @@ func TestReleaseIsResumable(t *testing.T) {
 		}
 	})
 
+	t.Run("CrashMidwayThenRetried", func(t *testing.T) {
+		a := embedded(t)
+		m := newMatter(t, a, "RESUME-4")
+		docs := []*casehold.Document{upload(t, a, m.ID, "a"), upload(t, a, m.ID, "b"), upload(t, a, m.ID, "c")}
+		real := a.Service.Evidence
+		// The store fails after one hold is lifted, as a process killed part-way would stop.
+		a.Service.Evidence = &flakyHolds{Evidence: real, okLifts: 1}
+		if _, err := a.Service.ReleaseMatter(ctx, coord, m.ID, app.ReleaseInput{Reason: "withdrawn"}); err == nil {
+			t.Fatal("a release whose store failed part-way reported success")
+		}
+		got, _ := a.Service.Store.GetMatter(ctx, m.ID)
+		if got.Status != casehold.MatterReleasing {
+			t.Fatalf("after the failure the matter is %s, want releasing", got.Status)
+		}
+		a.Service.Evidence = real
+		if n, err := a.Service.RunReleases(ctx); err != nil || n != 1 {
+			t.Fatalf("RunReleases = %d, %v; want the release finished", n, err)
+		}
+		for _, d := range docs {
+			if held, _ := real.LegalHold(ctx, d.Key, d.VersionID); held {
+				t.Errorf("document %s still held after the retried release", d.ID)
+			}
+		}
+		if n := countPrefix(outbox(t, a), "Subject: casehold: preservation matter "+m.ID+" released"); n != 1 {
+			t.Errorf("%d release notices, want 1", n)
+		}
+		if n := countPrefix(auditOf(t, a), "matter.release:ok"); n != 1 {
+			t.Errorf("%d release events, want 1", n)
+		}
+	})
+
 	t.Run("MissingVersionIsAnIncidentNotAStop", func(t *testing.T) {
 		a := embedded(t)
 		m := newMatter(t, a, "RESUME-2")
@@ -538,4 +569,23 @@ func outbox(t *testing.T, a *wire.App) []string {
 		lines = append(lines, strings.Split(string(b), "\r\n")...)
 	}
 	return lines
+}
+
+// flakyHolds lets okLifts legal holds be turned off, then fails every further attempt.
+type flakyHolds struct {
+	casehold.Evidence
+	mu      sync.Mutex
+	okLifts int
+}
+
+func (f *flakyHolds) SetLegalHold(ctx context.Context, key, versionID string, on bool) error {
+	if !on {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.okLifts == 0 {
+			return errors.New("connection refused")
+		}
+		f.okLifts--
+	}
+	return f.Evidence.SetLegalHold(ctx, key, versionID, on)
 }
