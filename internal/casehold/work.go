@@ -59,7 +59,10 @@ type ElectronicRecord struct {
 
 // AccessGrant is one person allowed into a secured record.
 type AccessGrant struct {
-	PID        string `json:"pid"`
+	PID string `json:"pid"`
+	// StaffID names who the grant is for (the access policy checks it); a grant with no
+	// StaffID covers every member of Team.
+	StaffID    string `json:"staff_id,omitempty"`
 	Team       string `json:"team"`
 	Role       string `json:"role"`
 	Name       string `json:"name"`
@@ -132,7 +135,10 @@ type Visit struct {
 // Work is everything recorded while carrying out a matter. It lives with the matter, so
 // one read gives the whole picture and one conditional write changes it.
 type Work struct {
-	ContactEmail   string             `json:"contact_email,omitempty"` // secure address the requester gave
+	ContactEmail string `json:"contact_email,omitempty"` // secure address the requester gave
+	// LegalOfficers are the staff ids of the legal officers assigned to the matter: with the
+	// coordinator, the only ones who may release it, confirm it or send outside.
+	LegalOfficers  []string           `json:"legal_officers,omitempty"`
 	Related        []RelatedPerson    `json:"related,omitempty"`
 	Areas          []AreaLead         `json:"areas,omitempty"`
 	Electronic     []ElectronicRecord `json:"electronic,omitempty"`
