@@ -1,7 +1,9 @@
 package casehold
 
 import (
+	"context"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -86,6 +88,7 @@ type Lock struct {
 	MatterID       string            `json:"matter_id,omitempty"`
 	OwnerConfirmed bool              `json:"owner_confirmed"` // false for a lock applied at once, until its owner confirms
 	RequestedBy    string            `json:"requested_by"`
+	RequestedAt    time.Time         `json:"requested_at"`
 	ApprovedBy     string            `json:"approved_by,omitempty"`
 	AppliedBy      string            `json:"applied_by,omitempty"`
 	UnlockedBy     string            `json:"unlocked_by,omitempty"`
@@ -184,4 +187,40 @@ func (l *Lock) Notice() (owner string, shown bool) {
 		return "", false
 	}
 	return l.Owner, true
+}
+
+// LockStore keeps locks. Every lookup is by key or index (no scan): a child's locks, an
+// owner's current locks, and active locks by review date. Adapters: internal/boltstore,
+// internal/dynamostore; contract: internal/storetest.
+type LockStore interface {
+	// CreateLock stores a new lock with Version 1. ECONFLICT if the id exists or the PID
+	// already has a current lock (requested, approved or active): one lock per child.
+	CreateLock(ctx context.Context, l *Lock) error
+	// GetLock returns the lock or ENOTFOUND.
+	GetLock(ctx context.Context, id string) (*Lock, error)
+	// UpdateLock replaces the lock if the stored Version equals l.Version, then sets
+	// l.Version to the stored Version+1. ECONFLICT if the versions differ, ENOTFOUND if
+	// absent. ID and PID never change; the indexes follow Owner, Status and ReviewDue.
+	UpdateLock(ctx context.Context, l *Lock) error
+	// LocksForPID returns every lock the child has had, current or not, oldest first.
+	LocksForPID(ctx context.Context, pid string) ([]*Lock, error)
+	// LocksByOwner returns the owner's current locks.
+	LocksByOwner(ctx context.Context, owner string) ([]*Lock, error)
+	// LocksDueBy returns the active locks whose review is due on or before day, earliest first.
+	LocksDueBy(ctx context.Context, day Date) ([]*Lock, error)
+}
+
+// Current reports whether the lock still stands or may yet (requested, approved, active).
+func (l *Lock) Current() bool {
+	return l.Status == LockRequested || l.Status == LockApproved || l.Status == LockActive
+}
+
+// SortLocks orders locks oldest request first (ids break ties), so adapters answer alike.
+func SortLocks(ls []*Lock) {
+	sort.Slice(ls, func(i, j int) bool {
+		if !ls[i].RequestedAt.Equal(ls[j].RequestedAt) {
+			return ls[i].RequestedAt.Before(ls[j].RequestedAt)
+		}
+		return ls[i].ID < ls[j].ID
+	})
 }

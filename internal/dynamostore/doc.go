@@ -51,6 +51,13 @@
 //	GetInbound            INBOUND#<id>, META                            GetItem (consistent)
 //	UpdateInbound         INBOUND#<id>, META                            UpdateItem, version = :expected
 //	ListInbound           GSI1: GSI1PK = INBOUND#<status>               Query on GSI1, ascending, paged
+//	Reserve               RESERVE#<key>, CLAIM                          PutItem, attribute_not_exists(PK) OR expires_ns <= :now; the stored value comes back with the failed condition
+//	CreateLock            lock + index items (+ LOCKPID#<pid>, CURRENT)  TransactWriteItems with a request token; lock and CURRENT attribute_not_exists(PK)
+//	GetLock               LOCK#<id>, META                               GetItem (consistent)
+//	UpdateLock            lock + index items that change                TransactWriteItems: lock version = :expected, CURRENT deleted when the lock ends (DeleteItem: when wired into the API, grant it on LOCK* leading keys only)
+//	LocksForPID           PK = LOCKPID#<pid>, SK begins_with LOCK#      Query (consistent) + BatchGetItem
+//	LocksByOwner          PK = LOCKOWNER#<owner>                        Query (consistent) + BatchGetItem
+//	LocksDueBy            PK = LOCKREVIEW, SK <= <day>#U+FFFF           Query (consistent) + BatchGetItem; one partition, as a council has hundreds of locked cases
 //
 // # Consistency
 //
