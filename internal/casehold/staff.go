@@ -1,6 +1,7 @@
 package casehold
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -166,4 +167,14 @@ func csvProblem(err error) string {
 		return fmt.Sprintf("%v at line %d, column %d", pe.Err, pe.Line, pe.Column)
 	}
 	return "it could not be read"
+}
+
+// StaffStore keeps the staff directory. Adapters: internal/boltstore, internal/dynamostore;
+// contract: internal/storetest.
+type StaffStore interface {
+	// ReplaceStaff makes members the whole directory and returns the ids of those who were
+	// in it and are not any more (leavers), sorted.
+	ReplaceStaff(ctx context.Context, members []StaffMember) (leavers []string, err error)
+	// GetStaff returns one member or ENOTFOUND.
+	GetStaff(ctx context.Context, id string) (*StaffMember, error)
 }

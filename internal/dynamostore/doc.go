@@ -57,6 +57,8 @@
 //	UpdateLock            lock + index items that change                TransactWriteItems: lock version = :expected, CURRENT deleted when the lock ends (DeleteItem: when wired into the API, grant it on LOCK* leading keys only)
 //	LocksForPID           PK = LOCKPID#<pid>, SK begins_with LOCK#      Query (consistent) + BatchGetItem
 //	LocksByOwner          PK = LOCKOWNER#<owner>                        Query (consistent) + BatchGetItem
+//	ReplaceStaff          PK = STAFFIDX (ids; the import alone reads it) + STAFF#<id>, META   Query, then BatchWriteItem 25 a call (puts, and deletes of leavers)
+//	GetStaff              STAFF#<id>, META                              GetItem (consistent): per request, spread over partitions
 //	LocksDueBy            PK = LOCKREVIEW, SK <= <day>#U+FFFF           Query (consistent) + BatchGetItem; one partition, as a council has hundreds of locked cases
 //
 // # Consistency

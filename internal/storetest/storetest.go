@@ -27,6 +27,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Claim", func(t *testing.T) { testClaim(t, newHarness) })
 	t.Run("Reserve", func(t *testing.T) { testReserve(t, newHarness) })
 	t.Run("Locks", func(t *testing.T) { testLocks(t, newHarness) })
+	t.Run("Staff", func(t *testing.T) { testStaff(t, newHarness) })
 	t.Run("Inbound", func(t *testing.T) { testInbound(t, newHarness) })
 }
 
