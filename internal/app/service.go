@@ -41,6 +41,9 @@ type Service struct {
 	// release function's role may (the bucket policy refuses everyone else); the API then
 	// records a release and leaves the lifting to that function. Locally it is true.
 	LiftsHolds bool
+	// Locks and Staff keep locked cases and the staff directory (the same store adapters).
+	Locks casehold.LockStore
+	Staff casehold.StaffStore
 }
 
 // SystemActor is who acts for outside events (S3, SES, schedules).

@@ -53,6 +53,17 @@ const (
 	ActReadDocument   Action = "document.read"
 	ActDeleteDocument Action = "document.delete"
 	ActReadAudit      Action = "audit.read"
+
+	// Locked cases: one action per step of the procedure.
+	ActLockRequest   Action = "lock.request"   // a team manager asks (support, for an unexplained death, locks at once)
+	ActLockDecide    Action = "lock.decide"    // a service manager approves or refuses, and authorises unlocking
+	ActLockApply     Action = "lock.apply"     // system support applies an approved lock
+	ActLockReview    Action = "lock.review"    // the monthly review by the manager (owner) with the key worker
+	ActLockList      Action = "lock.list"      // each manager's list of locks, and those due for review
+	ActLockTemporary Action = "lock.temporary" // ask for, agree or give back 24-hour access
+	ActLockBreak     Action = "lock.break"     // EDT's out-of-hours break-glass
+	ActLockLookup    Action = "lock.lookup"    // a helpdesk officer meets a PID: "locked to <owner>" or nothing
+	ActStaffImport   Action = "staff.import"   // replace the staff directory from the council's export
 )
 
 // permissions says which roles may take each action. Secured material is limited to the
@@ -67,6 +78,16 @@ var permissions = map[Action][]Role{
 	ActReadMatter:     {RoleCoordinator, RoleLegal, RoleIG, RoleTeamManager},
 	ActReadDocument:   {RoleCoordinator, RoleLegal, RoleIG, RoleTeamManager},
 	ActReadAudit:      {RoleIG, RoleCoordinator, RoleLegal},
+
+	ActLockRequest:   {RoleTeamManager, RoleSupport},
+	ActLockDecide:    {RoleServiceManager, RoleHeadOfService},
+	ActLockApply:     {RoleSupport},
+	ActLockReview:    {RoleTeamManager, RoleServiceManager, RoleHeadOfService},
+	ActLockList:      {RoleTeamManager, RoleServiceManager, RoleHeadOfService, RoleSupport},
+	ActLockTemporary: {RoleTeamManager, RoleSocialWorker, RoleServiceManager, RoleHeadOfService, RoleLegal, RoleCoordinator, RoleIG},
+	ActLockBreak:     {RoleEDT},
+	ActLockLookup:    {RoleHelpdesk, RoleSupport, RoleEDT, RoleSocialWorker, RoleTeamManager},
+	ActStaffImport:   {RoleIG, RoleSupport},
 }
 
 // Authorize returns nil if the actor may take the action, or EFORBIDDEN naming the roles

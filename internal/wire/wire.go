@@ -143,6 +143,7 @@ func buildEmbedded(cfg config.Config, svc *app.Service, a *App) (*filestaging.St
 		return nil, err
 	}
 	svc.Store, svc.Evidence, svc.Mail, svc.Staging = store, ev, mail, st
+	svc.Locks, svc.Staff = store, store
 	return st, nil
 }
 
@@ -165,7 +166,8 @@ func buildAWS(ctx context.Context, cfg config.Config, svc *app.Service) error {
 			return fmt.Errorf("create upload bucket: %w", err)
 		}
 	}
-	svc.Store = dynamostore.New(ddb, cfg.Table)
+	ds := dynamostore.New(ddb, cfg.Table)
+	svc.Store, svc.Locks, svc.Staff = ds, ds, ds
 	svc.Evidence = s3evidence.New(s3c, cfg.EvidenceBucket)
 	svc.Staging = s3staging.New(s3c, cfg.UploadBucket)
 	svc.Mail = sesmail.New(awsconf.SES(awsCfg, opts))

@@ -1,0 +1,203 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casehold/casehold/internal/app"
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *stepClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestLockLifeCycle(t *testing.T) {
+	a := embedded(t)
+	ctx := context.Background()
+	clock := &stepClock{now: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
+	a.Service.Clock = clock
+	svc := a.Service
+	who := func(id string, roles ...casehold.Role) casehold.Actor { return casehold.Actor{ID: id, Roles: roles} }
+	var (
+		tm      = who("s-tm", casehold.RoleTeamManager)
+		sm      = who("s-sm", casehold.RoleServiceManager)
+		support = who("s-support", casehold.RoleSupport)
+		cso     = who("s-cso", casehold.RoleHelpdesk)
+		sw      = who("s-sw", casehold.RoleSocialWorker)
+		edt     = who("s-edt", casehold.RoleEDT)
+		ig      = who("s-ig", casehold.RoleIG)
+	)
+	staff, err := casehold.ParseStaffCSV(strings.NewReader("staff_id,name,email,teams,manager_id\n" +
+		"s-sm,Sam Invented,sam@council.example,Service Management,\n" +
+		"s-tm,Tara Invented,tara@council.example,Assessment East,s-sm\n" +
+		"s-sw,Sol Invented,sol@council.example,Assessment East,s-tm\n" +
+		"s-support,Sid Invented,sid@council.example,System Support,s-sm\n" +
+		"s-cso,Cara Invented,cara@council.example,Helpdesk,s-sm\n" +
+		"s-edt,Eli Invented,eli@council.example,EDT,s-sm\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ImportStaff(ctx, ig, staff); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P200001", Owner: tm.ID, Reason: casehold.LockStaffRelated, DenyTeams: []string{"Duty"}})
+	if err != nil || l.Status != casehold.LockRequested {
+		t.Fatalf("request = %+v, %v", l, err)
+	}
+	refusals := []struct {
+		name string
+		do   func() error
+		code string
+	}{
+		{"SecondLockOnChild", func() error {
+			_, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P200001", Owner: tm.ID, Reason: casehold.LockHighProfile})
+			return err
+		}, casehold.ECONFLICT},
+		{"UnknownOwner", func() error {
+			_, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P200002", Owner: "s-nobody", Reason: casehold.LockHighProfile})
+			return err
+		}, casehold.EINVALID},
+		{"DenyListRemovesOwner", func() error {
+			_, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P200002", Owner: tm.ID, Reason: casehold.LockHighProfile, DenyStaff: []string{tm.ID}})
+			return err
+		}, casehold.EINVALID},
+		{"ApplyBeforeApproval", func() error { _, err := svc.ApplyLock(ctx, support, l.ID); return err }, casehold.ECONFLICT},
+		{"TeamManagerMayNotApprove", func() error { _, err := svc.DecideLock(ctx, tm, l.ID, true); return err }, casehold.EFORBIDDEN},
+	}
+	for _, r := range refusals {
+		t.Run(r.name, func(t *testing.T) {
+			if got := casehold.ErrorCode(r.do()); got != r.code {
+				t.Errorf("code = %q, want %q", got, r.code)
+			}
+		})
+	}
+	if l, err = svc.DecideLock(ctx, sm, l.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = svc.ApplyLock(ctx, support, l.ID); err != nil || !l.Active() || l.ReviewDue.String() != "2027-01-02" {
+		t.Fatalf("apply = %+v, %v", l, err)
+	}
+
+	t.Run("HelpdeskSeesOnlyTheOwner", func(t *testing.T) {
+		n, err := svc.LookupPID(ctx, cso, "P200001")
+		if err != nil || !n.Locked || n.OwnerName != "Tara Invented" {
+			t.Fatalf("lookup = %+v, %v", n, err)
+		}
+		none, err := svc.LookupPID(ctx, cso, "P299999")
+		if err != nil || none.Locked || none.OwnerName != "" {
+			t.Fatalf("lookup of an unlocked child = %+v, %v", none, err)
+		}
+		if _, err := svc.RequestTemporaryAccess(ctx, cso, l.ID, app.TemporaryInput{Reason: "a caller"}); casehold.ErrorCode(err) != casehold.EFORBIDDEN {
+			t.Errorf("temporary access for a CSO = %v, want forbidden", err)
+		}
+	})
+	t.Run("SuppressedLooksLikeNoRecord", func(t *testing.T) {
+		s, err := svc.RequestLock(ctx, support, app.LockInput{PID: "P200003", Owner: tm.ID, Reason: casehold.LockUnexplainedDeath, SuppressNotice: true})
+		if err != nil || !s.Active() || s.OwnerConfirmed {
+			t.Fatalf("urgent lock = %+v, %v; want in force at once, owner to confirm", s, err)
+		}
+		locked, _ := svc.LookupPID(ctx, cso, "P200003")
+		unlocked, _ := svc.LookupPID(ctx, cso, "P299998")
+		if *locked != *unlocked {
+			t.Errorf("a suppressed lock looks like %+v, no record like %+v", locked, unlocked)
+		}
+		if _, err := svc.ConfirmLockOwner(ctx, sw, s.ID); casehold.ErrorCode(err) != casehold.EFORBIDDEN {
+			t.Errorf("confirm by someone else = %v", err)
+		}
+		if c, err := svc.ConfirmLockOwner(ctx, tm, s.ID); err != nil || !c.OwnerConfirmed {
+			t.Errorf("owner's confirmation = %+v, %v", c, err)
+		}
+	})
+	t.Run("TemporaryAccessEndsByItself", func(t *testing.T) {
+		if _, err := svc.RequestTemporaryAccess(ctx, sw, l.ID, app.TemporaryInput{Reason: "complaint investigation"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AgreeTemporaryAccess(ctx, sw, l.ID, sw.ID); casehold.ErrorCode(err) != casehold.EFORBIDDEN {
+			t.Errorf("agreeing one's own request = %v, want forbidden", err)
+		}
+		got, err := svc.AgreeTemporaryAccess(ctx, tm, l.ID, sw.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decide := func() casehold.Decision {
+			cur, _ := svc.Locks.GetLock(ctx, l.ID)
+			m := &casehold.Matter{ID: "m1", Coordinator: "s-other", Work: casehold.Work{Access: []casehold.AccessGrant{{StaffID: sw.ID}}}}
+			return casehold.Decide(casehold.Reader{Actor: sw}, casehold.ActReadDocument,
+				casehold.Scope{Matter: m, PIDs: []string{"P200001"}, Locks: []*casehold.Lock{cur}}, clock.Now())
+		}
+		if d := decide(); !d.Allow || d.Basis != casehold.BasisTemporary {
+			t.Fatalf("with agreed access: %+v (lock %+v)", d, got.Temporary)
+		}
+		clock.add(24*time.Hour + time.Second)
+		if d := decide(); d.Allow || !d.Locked {
+			t.Errorf("25 hours later: %+v, want refused", d)
+		}
+		if _, err := svc.GiveBackTemporaryAccess(ctx, sw, l.ID); casehold.ErrorCode(err) != casehold.ENOTFOUND {
+			t.Errorf("giving back expired access = %v, want not found", err)
+		}
+	})
+	t.Run("BreakGlassForEDT", func(t *testing.T) {
+		if _, err := svc.BreakGlass(ctx, sw, l.ID, app.TemporaryInput{Reason: "night call"}); casehold.ErrorCode(err) != casehold.EFORBIDDEN {
+			t.Errorf("break-glass by a social worker = %v", err)
+		}
+		b, err := svc.BreakGlass(ctx, edt, l.ID, app.TemporaryInput{Reason: "police at the door, 02:00"})
+		if err != nil || len(b.BreakGlass) != 1 {
+			t.Fatalf("break-glass = %+v, %v", b, err)
+		}
+	})
+	t.Run("ReviewAndUnlock", func(t *testing.T) {
+		if _, err := svc.ReviewLock(ctx, tm, l.ID, app.LockReviewInput{StaysLocked: true}); casehold.ErrorCode(err) != casehold.EINVALID {
+			t.Errorf("review without the key worker = %v", err)
+		}
+		r, err := svc.ReviewLock(ctx, tm, l.ID, app.LockReviewInput{KeyWorker: sw.ID, StaysLocked: true})
+		if err != nil || r.ReviewDue.String() != "2027-01-03" {
+			t.Fatalf("review = %+v, %v", r, err)
+		}
+		due, err := svc.LocksDue(ctx, support, casehold.Date{Year: 2027, Month: 1, Day: 31})
+		if err != nil || len(due) != 2 {
+			t.Errorf("due by the end of January = %d, %v; want both locks", len(due), err)
+		}
+		mine, err := svc.MyLocks(ctx, tm)
+		if err != nil || len(mine) != 2 {
+			t.Errorf("the owner's list = %d, %v", len(mine), err)
+		}
+		if _, err := svc.UnlockCase(ctx, tm, l.ID); casehold.ErrorCode(err) != casehold.EFORBIDDEN {
+			t.Errorf("unlock without the service manager = %v", err)
+		}
+		u, err := svc.UnlockCase(ctx, sm, l.ID)
+		if err != nil || u.Status != casehold.LockUnlocked {
+			t.Fatalf("unlock = %+v, %v", u, err)
+		}
+		if n, _ := svc.LookupPID(ctx, cso, "P200001"); n.Locked {
+			t.Error("an unlocked case still shows as locked")
+		}
+	})
+	t.Run("EveryStepAndRefusalAudited", func(t *testing.T) {
+		log := auditOf(t, a)
+		for _, want := range []string{"lock.request:ok", "lock.decide:ok", "lock.apply:ok", "lock.lookup:ok", "lock.temporary_agree:ok",
+			"lock.break_glass:ok", "lock.review:ok", "lock.unlock:ok", "lock.request:refused", "lock.decide:refused",
+			"lock.temporary_request:refused", "lock.unlock:refused", "staff.import:ok"} {
+			if countPrefix(log, want) == 0 {
+				t.Errorf("no %s in the audit trail", want)
+			}
+		}
+		for _, line := range log {
+			if strings.Contains(line, "Invented") {
+				t.Errorf("a name reached the audit trail: %s", line)
+			}
+		}
+	})
+}
