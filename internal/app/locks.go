@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -372,17 +373,28 @@ func (s *Service) LookupPID(ctx context.Context, actor casehold.Actor, pid strin
 	return out, nil
 }
 
+// StaffImport reports an import of the staff directory.
+type StaffImport struct {
+	Members int      `json:"members"`
+	Leavers []string `json:"leavers"` // staff ids no longer in the directory
+}
+
 // ImportStaff replaces the staff directory from the council's CSV export and reports the
-// leavers. The policy reads teams from the directory at every decision, so a mover loses
-// the old team's access at once. Taking leavers off named grants and lock lists needs an
-// index of those by staff member, which is not built yet: until then a leaver's named
-// entries stay (they cannot sign in once the identity provider disables them).
-func (s *Service) ImportStaff(ctx context.Context, actor casehold.Actor, members []casehold.StaffMember) (leavers []string, err error) {
+// leavers. A bad file changes nothing and its error names the row and column. The policy
+// reads teams from the directory at every decision, so a mover loses the old team's access
+// at once. Taking leavers off named grants and lock lists needs an index of those by staff
+// member, which is not built yet: until then a leaver's named entries stay (they cannot sign
+// in once the identity provider disables them).
+func (s *Service) ImportStaff(ctx context.Context, actor casehold.Actor, csv io.Reader) (*StaffImport, error) {
 	const action = "staff.import"
 	if err := casehold.Authorize(actor, casehold.ActStaffImport); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", err)
 	}
-	leavers, err = s.Staff.ReplaceStaff(ctx, members)
+	members, err := casehold.ParseStaffCSV(csv)
+	if err != nil {
+		return nil, s.lockRefuse(ctx, actor, action, "", err)
+	}
+	leavers, err := s.Staff.ReplaceStaff(ctx, members)
 	if err != nil {
 		return nil, fmt.Errorf("import staff: %w", err)
 	}
@@ -390,5 +402,5 @@ func (s *Service) ImportStaff(ctx context.Context, actor casehold.Actor, members
 		Detail: fmt.Sprintf("members=%d leavers=%d", len(members), len(leavers))}); err != nil {
 		return nil, err
 	}
-	return leavers, nil
+	return &StaffImport{Members: len(members), Leavers: leavers}, nil
 }

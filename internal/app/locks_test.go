@@ -39,18 +39,24 @@ func TestLockLifeCycle(t *testing.T) {
 		edt     = who("s-edt", casehold.RoleEDT)
 		ig      = who("s-ig", casehold.RoleIG)
 	)
-	staff, err := casehold.ParseStaffCSV(strings.NewReader("staff_id,name,email,teams,manager_id\n" +
-		"s-sm,Sam Invented,sam@council.example,Service Management,\n" +
-		"s-tm,Tara Invented,tara@council.example,Assessment East,s-sm\n" +
-		"s-sw,Sol Invented,sol@council.example,Assessment East,s-tm\n" +
-		"s-support,Sid Invented,sid@council.example,System Support,s-sm\n" +
-		"s-cso,Cara Invented,cara@council.example,Helpdesk,s-sm\n" +
+	imp, err := svc.ImportStaff(ctx, ig, strings.NewReader("staff_id,name,email,teams,manager_id\n"+
+		"s-sm,Sam Invented,sam@council.example,Service Management,\n"+
+		"s-tm,Tara Invented,tara@council.example,Assessment East,s-sm\n"+
+		"s-sw,Sol Invented,sol@council.example,Assessment East,s-tm\n"+
+		"s-support,Sid Invented,sid@council.example,System Support,s-sm\n"+
+		"s-cso,Cara Invented,cara@council.example,Helpdesk,s-sm\n"+
 		"s-edt,Eli Invented,eli@council.example,EDT,s-sm\n"))
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || imp.Members != 6 {
+		t.Fatalf("import = %+v, %v", imp, err)
 	}
-	if _, err := svc.ImportStaff(ctx, ig, staff); err != nil {
-		t.Fatal(err)
+	if _, err := svc.ImportStaff(ctx, ig, strings.NewReader("staff_id,name\ns1,A\n")); casehold.ErrorCode(err) != casehold.EINVALID {
+		t.Errorf("import without columns = %v", err)
+	}
+	if _, err := svc.ImportStaff(ctx, tm, strings.NewReader("")); casehold.ErrorCode(err) != casehold.EFORBIDDEN {
+		t.Errorf("import by a team manager = %v", err)
+	}
+	if got, _ := svc.Staff.GetStaff(ctx, "s-tm"); got == nil || got.Manager != "s-sm" {
+		t.Errorf("a refused import changed the directory: %+v", got)
 	}
 
 	l, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P200001", Owner: tm.ID, Reason: casehold.LockStaffRelated, DenyTeams: []string{"Duty"}})
@@ -189,7 +195,7 @@ func TestLockLifeCycle(t *testing.T) {
 		log := auditOf(t, a)
 		for _, want := range []string{"lock.request:ok", "lock.decide:ok", "lock.apply:ok", "lock.lookup:ok", "lock.temporary_agree:ok",
 			"lock.break_glass:ok", "lock.review:ok", "lock.unlock:ok", "lock.request:refused", "lock.decide:refused",
-			"lock.temporary_request:refused", "lock.unlock:refused", "staff.import:ok"} {
+			"lock.temporary_request:refused", "lock.unlock:refused", "staff.import:ok", "staff.import:refused"} {
 			if countPrefix(log, want) == 0 {
 				t.Errorf("no %s in the audit trail", want)
 			}

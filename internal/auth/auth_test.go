@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +114,26 @@ func FuzzActorFromClaims(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDemoDirectoryMatchesDemoStaff: the seeded directory names every demo member as their
+// token does, and parses.
+func TestDemoDirectoryMatchesDemoStaff(t *testing.T) {
+	members, err := casehold.ParseStaffCSV(strings.NewReader(DemoDirectory))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]casehold.StaffMember{}
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	for _, a := range DemoStaff {
+		m, ok := byID[a.ID]
+		if !ok || m.Name != a.Name || m.Email != a.Email || len(m.Teams) == 0 {
+			t.Errorf("directory entry for %s = %+v, want the token's name and email and a team", a.ID, m)
+		}
+	}
+	if len(members) != len(DemoStaff) {
+		t.Errorf("directory has %d members, demo staff %d", len(members), len(DemoStaff))
+	}
 }

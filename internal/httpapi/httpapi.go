@@ -83,7 +83,7 @@ func (s *Server) routes() []route {
 		{"GET", "/audit", s.listAudit, false},
 		{"GET", "/audit/verify", s.verifyAudit, false},
 		{"PUT", "/uploads/{key...}", s.receiveUpload, true}, // authorised by its signature
-	}, append(s.workRoutes(), s.inboundRoutes()...)...)
+	}, append(append(s.workRoutes(), s.inboundRoutes()...), s.lockRoutes()...)...)
 }
 
 // Routes lists "METHOD /path" for every route, for documentation tests.

@@ -433,6 +433,20 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		}{}, nil, nil},
 		{"InboundMessage", casehold.InboundMessage{}, nil, nil},
 		{"InboundAttachment", casehold.InboundAttachment{}, nil, nil},
+		{"Lock", casehold.Lock{}, nil, nil},
+		{"TemporaryAccess", casehold.TemporaryAccess{}, nil, nil},
+		{"BreakGlass", casehold.BreakGlass{}, nil, nil},
+		{"LockInput", app.LockInput{}, nil, nil},
+		{"LockReviewInput", app.LockReviewInput{}, nil, nil},
+		{"TemporaryInput", app.TemporaryInput{}, nil, nil},
+		{"LockNotice", app.LockNotice{}, nil, nil},
+		{"StaffImport", app.StaffImport{}, nil, nil},
+		{"LockDecisionInput", struct {
+			Approve bool `json:"approve"`
+		}{}, nil, nil},
+		{"LookupInput", struct {
+			PID string `json:"pid"`
+		}{}, nil, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {
@@ -501,6 +515,9 @@ func TestOpenAPIEnumsMatchDomain(t *testing.T) {
 		{"Outcome", stringList(mapAt(schemas, "Outcome")["enum"]), str(casehold.OutcomeOK, casehold.OutcomeRefused, casehold.OutcomeFailed)},
 		{"InboundStatus", stringList(mapAt(schemas, "InboundStatus")["enum"]), str(casehold.InboundTriage, casehold.InboundQuarantined, casehold.InboundSecured)},
 		{"Answer", stringList(mapAt(schemas, "Answer")["enum"]), str(casehold.Unanswered, casehold.Yes, casehold.No)},
+		{"LockReason", stringList(mapAt(schemas, "LockReason")["enum"]), str(casehold.LockAdoptionRisk, casehold.LockStaffRelated, casehold.LockHighProfile, casehold.LockSeriousCaseReview, casehold.LockUnexplainedDeath, casehold.LockHeadOfService)},
+		{"LockStatus", stringList(mapAt(schemas, "LockStatus")["enum"]), str(casehold.LockRequested, casehold.LockApproved,
+			casehold.LockActive, casehold.LockRefused, casehold.LockUnlocked)},
 		{"Error.code", stringList(mapAt(schemas, "Error", "properties", "error", "properties", "code")["enum"]),
 			str(casehold.EINVALID, casehold.EUNAUTHORIZED, casehold.EFORBIDDEN, casehold.ENOTFOUND, casehold.ECONFLICT,
 				casehold.ETOOLARGE, casehold.EHELD, casehold.EINTERNAL, casehold.EINTEGRITY)},

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -106,6 +107,12 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return nil, fmt.Errorf("CASEHOLD_AUTH=local needs the embedded backend's token secret")
 		}
 		authn = &auth.Local{Secret: a.TokenSecret}
+	}
+	if cfg.Auth == "local" {
+		if err := seedDemoDirectory(ctx, svc); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	a.Service = svc
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
@@ -240,4 +247,22 @@ func MustFromEnv(ctx context.Context) *App {
 		os.Exit(1)
 	}
 	return a
+}
+
+// seedDemoDirectory gives a local server with demo sign-in a staff directory of the demo
+// staff, once: an imported directory is never overwritten.
+func seedDemoDirectory(ctx context.Context, svc *app.Service) error {
+	if _, err := svc.Staff.GetStaff(ctx, auth.DemoStaff[0].ID); err == nil {
+		return nil
+	} else if casehold.ErrorCode(err) != casehold.ENOTFOUND {
+		return fmt.Errorf("seed demo directory: %w", err)
+	}
+	members, err := casehold.ParseStaffCSV(strings.NewReader(auth.DemoDirectory))
+	if err != nil {
+		return fmt.Errorf("seed demo directory: %w", err)
+	}
+	if _, err := svc.Staff.ReplaceStaff(ctx, members); err != nil {
+		return fmt.Errorf("seed demo directory: %w", err)
+	}
+	return nil
 }
