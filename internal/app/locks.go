@@ -404,3 +404,102 @@ func (s *Service) ImportStaff(ctx context.Context, actor casehold.Actor, csv io.
 	}
 	return &StaffImport{Members: len(members), Leavers: leavers}, nil
 }
+
+// lockForReview locks each child a serious case review names, unless the child has a lock
+// already: owned by the review's senior manager where that names someone in the staff
+// directory, else by the coordinator who opened it until the senior manager confirms. Such
+// a lock stays until the review's outcome and any criminal proceedings are recorded.
+func (s *Service) lockForReview(ctx context.Context, actor casehold.Actor, m *casehold.Matter) error {
+	if m.Kind != casehold.KindSeriousCaseReview || s.Locks == nil {
+		return nil
+	}
+	owner, confirmed := actor.ID, false
+	if m.Work.SCR != nil && s.Staff != nil {
+		if _, err := s.Staff.GetStaff(ctx, m.Work.SCR.SeniorManager); err == nil {
+			owner, confirmed = m.Work.SCR.SeniorManager, true
+		}
+	}
+	for _, p := range m.People {
+		now := s.now()
+		l := &casehold.Lock{ID: "lk-" + s.IDs.New(), PID: p.PID, Owner: owner, Reason: casehold.LockSeriousCaseReview,
+			Status: casehold.LockActive, MatterID: m.ID, OwnerConfirmed: confirmed, RequestedBy: actor.ID, RequestedAt: now,
+			AppliedBy: SystemActor.ID, ReviewDue: nextReview(s.today())}
+		err := s.Locks.CreateLock(ctx, l)
+		if casehold.ErrorCode(err) == casehold.ECONFLICT {
+			continue // the child is locked already: that lock stands
+		}
+		if err != nil {
+			return fmt.Errorf("lock for review %s: %w", m.ID, err)
+		}
+		if err := s.lockAudit(ctx, actor, "lock.request", l, "status=active reason=serious_case_review matter="+m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ContactInput is what a helpdesk officer took from a caller about a child.
+type ContactInput struct {
+	PID             string `json:"pid"`
+	Summary         string `json:"summary"`          // the contact, in the caller's words (personal data: mail body only)
+	ChildProtection bool   `json:"child_protection"` // marks the email urgent; the officer also phones
+}
+
+// ContactReceipt is all a helpdesk officer learns: the contact was passed on.
+type ContactReceipt struct {
+	Routed bool `json:"routed"`
+	Urgent bool `json:"urgent"`
+}
+
+// RecordContact routes a contact a helpdesk officer took about a child. For a locked child
+// it goes by email to the lock's owner, copied to the assessment team, saying the case is
+// locked; otherwise to the assessment team. The officer's answer is the same either way, so
+// they learn nothing of a suppressed lock. The subject carries no name or PID; a child
+// protection contact is marked urgent.
+func (s *Service) RecordContact(ctx context.Context, actor casehold.Actor, in ContactInput) (*ContactReceipt, error) {
+	const action = "lock.contact"
+	if err := casehold.Authorize(actor, casehold.ActLockLookup); err != nil {
+		return nil, s.lockRefuse(ctx, actor, action, "", err)
+	}
+	pid, summary := strings.TrimSpace(in.PID), strings.TrimSpace(in.Summary)
+	if pid == "" || summary == "" || len(summary) > 5000 {
+		return nil, s.lockRefuse(ctx, actor, action, "", casehold.Errorf(casehold.EINVALID, "pid and summary are required (summary at most 5,000 characters)"))
+	}
+	ls, err := s.Locks.LocksForPID(ctx, pid)
+	if err != nil {
+		return nil, fmt.Errorf("record contact: %w", err)
+	}
+	var lock *casehold.Lock
+	for _, l := range ls {
+		if l.Active() {
+			lock = l
+		}
+	}
+	msg := casehold.Message{From: s.MailFrom, Subject: "casehold: a contact taken by the helpdesk"}
+	body := fmt.Sprintf("The helpdesk took a contact about the child with PID %s.\n\n%s\n", pid, summary)
+	if lock != nil {
+		owner, err := s.Staff.GetStaff(ctx, lock.Owner)
+		if err != nil {
+			return nil, fmt.Errorf("record contact: the lock's owner: %w", err)
+		}
+		msg.To, msg.Cc = []string{owner.Email}, []string{s.AssessmentEmail}
+		msg.Subject = "casehold: a contact for a locked case"
+		body = "This case is locked to you (lock " + lock.ID + "); the helpdesk could not record the contact.\n" +
+			"Please record it in the case system.\n\n" + body
+	} else {
+		msg.To = []string{s.AssessmentEmail}
+	}
+	if in.ChildProtection {
+		msg.Subject = "URGENT (child protection): " + msg.Subject
+		body = "URGENT: child protection. The helpdesk officer will also telephone.\n\n" + body
+	}
+	msg.Text = body
+	if _, err := s.Mail.Send(ctx, msg); err != nil {
+		return nil, s.lockRefuse(ctx, actor, action, "", fmt.Errorf("record contact: send: %w", err))
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action,
+		Detail: fmt.Sprintf("pid=%s locked=%v urgent=%v", pid, lock != nil, in.ChildProtection)}); err != nil {
+		return nil, err
+	}
+	return &ContactReceipt{Routed: true, Urgent: in.ChildProtection}, nil
+}

@@ -207,3 +207,86 @@ func TestLockLifeCycle(t *testing.T) {
 		}
 	})
 }
+
+// TestSeriousCaseReviewLocksItsChildren: opening a review locks each child it names (a
+// child locked already keeps that lock), and the review's lock cannot be lifted before the
+// review is finished.
+func TestSeriousCaseReviewLocksItsChildren(t *testing.T) {
+	a := embedded(t)
+	ctx := context.Background()
+	svc := a.Service
+	coord := casehold.Actor{ID: "s-coord-01", Roles: []casehold.Role{casehold.RoleCoordinator}, Email: "dana.whitlock@council.example"}
+	tm := casehold.Actor{ID: "s-tm-01", Roles: []casehold.Role{casehold.RoleTeamManager}}
+	sm := casehold.Actor{ID: "s-sm-01", Roles: []casehold.Role{casehold.RoleServiceManager}}
+	// The demo directory is seeded for local sign-in; P400002 is locked already.
+	earlier, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P400002", Owner: tm.ID, Reason: casehold.LockHighProfile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC().Format("2006-01-02")
+	m, err := svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Kind: casehold.KindSeriousCaseReview, Reference: "SCB-LOCK-1",
+		Contact: "Example Board", ReceivedOn: today, SecureUpTo: today, SeniorManager: sm.ID, SeniorManagerEmail: "ruth.calloway@council.example",
+		BoardManager: "Blake Invented", BoardManagerEmail: "blake@board.example",
+		People: []casehold.Person{{PID: "P400001", Name: "Review Child One"}, {PID: "P400002", Name: "Review Child Two"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _ := svc.Locks.LocksForPID(ctx, "P400001")
+	if len(one) != 1 || !one[0].Active() || one[0].Owner != sm.ID || one[0].MatterID != m.ID || one[0].Reason != casehold.LockSeriousCaseReview {
+		t.Fatalf("locks on the first child = %+v", one)
+	}
+	two, _ := svc.Locks.LocksForPID(ctx, "P400002")
+	if len(two) != 1 || two[0].ID != earlier.ID {
+		t.Errorf("the child locked already got %d locks, want only the earlier one", len(two))
+	}
+	if _, err := svc.UnlockCase(ctx, sm, one[0].ID); casehold.ErrorCode(err) != casehold.ECONFLICT {
+		t.Errorf("unlock during the review = %v, want conflict", err)
+	}
+}
+
+// TestHelpdeskContactRouting: a contact for a locked child goes to the owner, copied to the
+// assessment team, urgent when it is child protection, with no PID or name in the subject;
+// the officer's answer does not tell a suppressed lock from none.
+func TestHelpdeskContactRouting(t *testing.T) {
+	a := embedded(t)
+	ctx := context.Background()
+	svc := a.Service
+	mail := &failingMailer{}
+	svc.Mail = mail
+	tm := casehold.Actor{ID: "s-tm-01", Roles: []casehold.Role{casehold.RoleTeamManager}}
+	support := casehold.Actor{ID: "s-support-01", Roles: []casehold.Role{casehold.RoleSupport}}
+	cso := casehold.Actor{ID: "s-cso-01", Roles: []casehold.Role{casehold.RoleHelpdesk}}
+	if _, err := svc.RequestLock(ctx, support, app.LockInput{PID: "P500001", Owner: tm.ID, Reason: casehold.LockUnexplainedDeath, SuppressNotice: true}); err != nil {
+		t.Fatal(err)
+	}
+	locked, err := svc.RecordContact(ctx, cso, app.ContactInput{PID: "P500001", Summary: "Neighbour worried about Kit Invented", ChildProtection: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := svc.RecordContact(ctx, cso, app.ContactInput{PID: "P500002", Summary: "Routine call", ChildProtection: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *locked != *open {
+		t.Errorf("the officer can tell a locked child (%+v) from another (%+v)", locked, open)
+	}
+	if len(mail.sent) != 2 {
+		t.Fatalf("%d emails, want 2", len(mail.sent))
+	}
+	first := mail.sent[0]
+	if len(first.To) != 1 || first.To[0] != "owen.farrier@council.example" || len(first.Cc) != 1 || first.Cc[0] != svc.AssessmentEmail ||
+		!strings.HasPrefix(first.Subject, "URGENT") || !strings.Contains(first.Text, "locked to you") {
+		t.Errorf("locked-case contact = %+v", first)
+	}
+	for _, m := range mail.sent {
+		if strings.Contains(m.Subject, "P5000") || strings.Contains(m.Subject, "Kit") {
+			t.Errorf("subject %q carries a PID or name", m.Subject)
+		}
+	}
+	if mail.sent[1].To[0] != svc.AssessmentEmail {
+		t.Errorf("an unlocked child's contact went to %v, want the assessment team", mail.sent[1].To)
+	}
+	if _, err := svc.RecordContact(ctx, cso, app.ContactInput{PID: "P500001"}); casehold.ErrorCode(err) != casehold.EINVALID {
+		t.Errorf("contact without a summary = %v", err)
+	}
+}

@@ -50,6 +50,9 @@ func (s *Service) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 		Detail: fmt.Sprintf("people=%d deadline=%s", len(m.People), m.Deadline)}); err != nil {
 		return nil, err
 	}
+	if err := s.lockForReview(ctx, actor, m); err != nil {
+		return nil, err
+	}
 	m.Version = 1
 	return m, nil
 }

@@ -31,6 +31,8 @@ type Service struct {
 	MailFrom string
 	// EDTEmail is the Emergency Duty Team's mailbox, told when holds are lifted.
 	EDTEmail string
+	// AssessmentEmail is the assessment team's mailbox, copied on contacts for locked cases.
+	AssessmentEmail string
 	// LegalEmail is legal services' mailbox, told when a matter is confirmed.
 	LegalEmail string
 	// Council names the council on forms and receipts.

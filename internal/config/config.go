@@ -28,8 +28,11 @@ type Config struct {
 	MaxUploadBytes int64   // CASEHOLD_MAX_UPLOAD_BYTES: one document, default 256 MiB
 	MailFrom       string  // CASEHOLD_MAIL_FROM: sender of notices
 	EDTEmail       string  // CASEHOLD_EDT_EMAIL: Emergency Duty Team mailbox
-	LegalEmail     string  // CASEHOLD_LEGAL_EMAIL: legal services mailbox
-	Council        string  // CASEHOLD_COUNCIL: the council's name on forms and receipts
+	// AssessmentEmail: CASEHOLD_ASSESSMENT_EMAIL, the assessment (R&A) team's mailbox, copied
+	// on every contact a helpdesk officer records for a locked case.
+	AssessmentEmail string
+	LegalEmail      string // CASEHOLD_LEGAL_EMAIL: legal services mailbox
+	Council         string // CASEHOLD_COUNCIL: the council's name on forms and receipts
 
 	// Email intake.
 	IntakeLocalPart       string   // CASEHOLD_INTAKE_LOCAL_PART: default "intake"
@@ -82,6 +85,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PublicURL:        get("CASEHOLD_PUBLIC_URL", ""),
 		MailFrom:         get("CASEHOLD_MAIL_FROM", "casehold@council.example"),
 		EDTEmail:         get("CASEHOLD_EDT_EMAIL", "edt@council.example"),
+		AssessmentEmail:  get("CASEHOLD_ASSESSMENT_EMAIL", "assessment@council.example"),
 		LegalEmail:       get("CASEHOLD_LEGAL_EMAIL", "legal@council.example"),
 		Council:          get("CASEHOLD_COUNCIL", "Example Council Children's Services"),
 		IntakeLocalPart:  get("CASEHOLD_INTAKE_LOCAL_PART", "intake"),

@@ -24,6 +24,7 @@ func (s *Server) lockRoutes() []route {
 		{"POST", "/locks/{lock}/temporary/give-back", s.giveBackTemporary, false},
 		{"POST", "/locks/{lock}/break-glass", s.breakGlass, false},
 		{"POST", "/lookup", s.lookupPID, false},
+		{"POST", "/contacts", s.recordContact, false},
 		{"POST", "/staff/import", s.importStaff, false},
 	}
 }
@@ -160,6 +161,20 @@ func (s *Server) lookupPID(w http.ResponseWriter, r *http.Request) {
 // importStaff takes the council's directory export as text/csv.
 func (s *Server) importStaff(w http.ResponseWriter, r *http.Request) {
 	res, err := s.App.ImportStaff(r.Context(), actor(r), http.MaxBytesReader(w, r.Body, 32<<20))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) recordContact(w http.ResponseWriter, r *http.Request) {
+	var in app.ContactInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.App.RecordContact(r.Context(), actor(r), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -441,6 +441,8 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"TemporaryInput", app.TemporaryInput{}, nil, nil},
 		{"LockNotice", app.LockNotice{}, nil, nil},
 		{"StaffImport", app.StaffImport{}, nil, nil},
+		{"ContactInput", app.ContactInput{}, nil, nil},
+		{"ContactReceipt", app.ContactReceipt{}, nil, nil},
 		{"LockDecisionInput", struct {
 			Approve bool `json:"approve"`
 		}{}, nil, nil},

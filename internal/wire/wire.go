@@ -72,7 +72,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a := &App{Config: cfg}
 	svc := &app.Service{
 		Clock: app.SystemClock{}, IDs: app.RandomIDs{}, Log: log,
-		MaxUploadBytes: cfg.MaxUploadBytes, MailFrom: cfg.MailFrom, EDTEmail: cfg.EDTEmail,
+		MaxUploadBytes: cfg.MaxUploadBytes, MailFrom: cfg.MailFrom, EDTEmail: cfg.EDTEmail, AssessmentEmail: cfg.AssessmentEmail,
 		LegalEmail: cfg.LegalEmail, Council: cfg.Council,
 		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
 			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
