@@ -50,6 +50,12 @@ type Config struct {
 	AccessKey        string // CASEHOLD_ACCESS_KEY: only for local emulators
 	SecretKey        string // CASEHOLD_SECRET_KEY: only for local emulators
 	CreateResources  bool   // CASEHOLD_CREATE_RESOURCES: create table and buckets if absent (emulators)
+
+	// Audit log keys (see README "Audit log"). Embedded: <DataDir>/audit.key, made on
+	// first start, unless AuditSigningKey is set.
+	AuditSigningKey string // CASEHOLD_AUDIT_SIGNING_KEY: note signer key; in AWS resolved from Secrets Manager
+	AuditPublicKey  string // CASEHOLD_AUDIT_PUBLIC_KEY: verifier key, for processes that only prove and verify
+	AuditLogName    string // CASEHOLD_AUDIT_LOG_NAME: name (origin) of a key made locally, default casehold.local/audit
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
@@ -88,6 +94,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		SESEndpoint:      get("CASEHOLD_SES_ENDPOINT", ""),
 		AccessKey:        get("CASEHOLD_ACCESS_KEY", ""),
 		SecretKey:        get("CASEHOLD_SECRET_KEY", ""),
+		AuditSigningKey:  get("CASEHOLD_AUDIT_SIGNING_KEY", ""),
+		AuditPublicKey:   get("CASEHOLD_AUDIT_PUBLIC_KEY", ""),
+		AuditLogName:     get("CASEHOLD_AUDIT_LOG_NAME", "casehold.local/audit"),
 	}
 	var err error
 	if c.MaxUploadBytes, err = strconv.ParseInt(get("CASEHOLD_MAX_UPLOAD_BYTES", strconv.Itoa(DefaultMaxUploadBytes)), 10, 64); err != nil {
