@@ -176,4 +176,3 @@ func checkConsistency(vkey, oldPath, newPath, proofPath string, stdout io.Writer
 	fmt.Fprintf(stdout, "OK: %s at size %d extends size %d\n", n.Origin, n.Size, a.Size)
 	return nil
 }
-

@@ -172,4 +172,3 @@ func (k Keys) sign(text string) ([]byte, error) {
 	}
 	return msg, nil
 }
-

@@ -183,4 +183,3 @@ func TestStore_HoldVersions(t *testing.T) {
 		}
 	}
 }
-

@@ -42,7 +42,9 @@ const (
 	batchWriteParallel = 8
 )
 
-func auditEventKey(id string) map[string]types.AttributeValue { return key("AUDITEV#"+id, skAuditEvent) }
+func auditEventKey(id string) map[string]types.AttributeValue {
+	return key("AUDITEV#"+id, skAuditEvent)
+}
 func auditLeafKey(seq uint64) map[string]types.AttributeValue {
 	return key(fmt.Sprintf("AUDITLOG#%012d", seq/leavesPerPartition), fmt.Sprintf("%020d", seq))
 }

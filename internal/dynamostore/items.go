@@ -23,12 +23,12 @@ const (
 	attrToken   = "write_token" // random per write: tells a retried write of ours from another's
 	indexGSI1   = "GSI1"
 
-	skMeta      = "META"
-	skRef       = "REF"
-	skClaim     = "CLAIM"
-	pkAudit     = "AUDIT" // the legacy hash chain's partition
-	filingPref  = "DOC#"
-	seqPref     = "SEQ#"
+	skMeta     = "META"
+	skRef      = "REF"
+	skClaim    = "CLAIM"
+	pkAudit    = "AUDIT" // the legacy hash chain's partition
+	filingPref = "DOC#"
+	seqPref    = "SEQ#"
 )
 
 // sortTime is RFC 3339 with a fixed nine fractional digits, so that string order is time

@@ -44,8 +44,8 @@ func createTable(ctx context.Context, client *dynamodb.Client, table string) err
 		}
 	}
 	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		BillingMode:          types.BillingModePayPerRequest,
+		TableName:   aws.String(table),
+		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{str(attrPK), str(attrSK), str(attrGSI1PK), str(attrGSI1SK),
 			str(attrGSI2PK), str(attrGSI2SK)},
 		KeySchema: key(attrPK, attrSK),

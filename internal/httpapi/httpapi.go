@@ -86,7 +86,7 @@ func (s *Server) routes() []route {
 		{"GET", "/audit/consistency", s.auditConsistency, false},
 		{"GET", "/audit/checkpoint", s.auditCheckpoint, true}, // signed, public by design
 		{"GET", "/audit/key", s.auditKey, true},               // the public verifier key
-		{"PUT", "/uploads/{key...}", s.receiveUpload, true}, // authorised by its signature
+		{"PUT", "/uploads/{key...}", s.receiveUpload, true},   // authorised by its signature
 	}, append(s.workRoutes(), s.inboundRoutes()...)...)
 }
 

@@ -435,7 +435,6 @@ func testHolds(t *testing.T, newHarness func(t *testing.T) Harness) {
 	})
 }
 
-
 func testClaim(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("OnceOnly", func(t *testing.T) {
 		s := newHarness(t).Store
