@@ -462,7 +462,20 @@ func decodeTree(item map[string]types.AttributeValue) (casehold.AuditTree, error
 
 // updateTree runs one conditional UpdateItem on the tree item. On a failed condition it
 // returns the stored item, so the caller can tell its own retried write from a conflict.
-func (s *Store) updateTree(ctx context.Context, update, cond string, names map[string]string, values map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+// treeNames are the tree item's attributes as expression names: several (batch, size)
+// are DynamoDB reserved words.
+var treeNames = map[string]string{
+	"#size": "tree_size", "#root": "root", "#batch": "batch", "#owner": "lease_owner",
+	"#expires": "lease_expires_ns", "#cp": "checkpoint", "#cpn": "cp_number",
+}
+
+func (s *Store) updateTree(ctx context.Context, update, cond string, values map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	names := map[string]string{}
+	for n, a := range treeNames {
+		if strings.Contains(update, n) || strings.Contains(cond, n) {
+			names[n] = a
+		}
+	}
 	in := &dynamodb.UpdateItemInput{
 		TableName:                           s.table,
 		Key:                                 auditTreeKey(),
@@ -489,8 +502,8 @@ func (s *Store) AcquireAuditLease(ctx context.Context, owner string, now time.Ti
 	if owner == "" {
 		return casehold.Errorf(casehold.EINVALID, "acquire audit lease: owner is empty")
 	}
-	_, err := s.updateTree(ctx, "SET lease_owner = :o, lease_expires_ns = :exp",
-		"attribute_not_exists(lease_owner) OR lease_owner = :o OR lease_expires_ns <= :now", nil,
+	_, err := s.updateTree(ctx, "SET #owner = :o, #expires = :exp",
+		"attribute_not_exists(#owner) OR #owner = :o OR #expires <= :now",
 		map[string]types.AttributeValue{":o": str(owner), ":exp": num(now.Add(ttl).UnixNano()), ":now": num(now.UnixNano())})
 	if err != nil {
 		return fmt.Errorf("acquire audit lease: %w", conflict(err, "another sequencer holds the audit lease"))
@@ -501,9 +514,9 @@ func (s *Store) AcquireAuditLease(ctx context.Context, owner string, now time.Ti
 // sizeIs is the condition "the tree has exactly size leaves" (no attribute when empty).
 func sizeIs(size uint64) string {
 	if size == 0 {
-		return "(attribute_not_exists(tree_size) OR tree_size = :size)"
+		return "(attribute_not_exists(#size) OR #size = :size)"
 	}
-	return "tree_size = :size"
+	return "#size = :size"
 }
 
 func (s *Store) BeginAuditBatch(ctx context.Context, owner string, size uint64, ids []string) error {
@@ -514,8 +527,8 @@ func (s *Store) BeginAuditBatch(ctx context.Context, owner string, size uint64, 
 	for i, id := range ids {
 		batch[i] = str(id)
 	}
-	stored, err := s.updateTree(ctx, "SET batch = :batch",
-		"lease_owner = :o AND "+sizeIs(size)+" AND (attribute_not_exists(batch) OR size(batch) = :zero)", nil,
+	stored, err := s.updateTree(ctx, "SET #batch = :batch",
+		"#owner = :o AND "+sizeIs(size)+" AND (attribute_not_exists(#batch) OR size(#batch) = :zero)",
 		map[string]types.AttributeValue{":o": str(owner), ":size": seqNum(size), ":zero": num(0),
 			":batch": &types.AttributeValueMemberL{Value: batch}})
 	if stored != nil {
@@ -667,8 +680,8 @@ func (s *Store) CommitAuditBatch(ctx context.Context, owner string, size, newSiz
 	if newSize <= size {
 		return casehold.Errorf(casehold.EINVALID, "commit audit batch: new size %d is not above %d", newSize, size)
 	}
-	stored, err := s.updateTree(ctx, "SET tree_size = :new, root = :root REMOVE batch",
-		"lease_owner = :o AND "+sizeIs(size)+" AND size(batch) = :k", nil,
+	stored, err := s.updateTree(ctx, "SET #size = :new, #root = :root REMOVE #batch",
+		"#owner = :o AND "+sizeIs(size)+" AND size(#batch) = :k",
 		map[string]types.AttributeValue{":o": str(owner), ":size": seqNum(size), ":new": seqNum(newSize),
 			":k": num(int64(newSize - size)), ":root": &types.AttributeValueMemberB{Value: root[:]}})
 	if stored != nil {
@@ -687,8 +700,8 @@ func (s *Store) SetAuditCheckpoint(ctx context.Context, cp casehold.Checkpoint) 
 	if err != nil {
 		return fmt.Errorf("set audit checkpoint: %w", err)
 	}
-	_, err = s.updateTree(ctx, "SET checkpoint = :cp, cp_number = :n",
-		"attribute_not_exists(cp_number) OR cp_number < :n", nil,
+	_, err = s.updateTree(ctx, "SET #cp = :cp, #cpn = :n",
+		"attribute_not_exists(#cpn) OR #cpn < :n",
 		map[string]types.AttributeValue{":cp": str(string(data)), ":n": seqNum(cp.Number)})
 	var ccf *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &ccf) {
