@@ -16,23 +16,21 @@ import (
 )
 
 // Audit log buckets (the legacy chain keeps bucketAudit and bucketAuditIDs).
+// Pending events are not in bbolt at all: they wait in the journal (journal.go).
 var (
-	bucketAuditEvents  = []byte("audit_events")  // event id -> AuditEvent JSON (Seq once integrated)
-	bucketAuditPending = []byte("audit_pending") // recorded time \x00 event id -> nil, while pending
-	bucketAuditLog     = []byte("audit_log")     // big-endian seq -> AuditEvent JSON: the leaves in order
-	bucketAuditBy      = []byte("audit_by")      // m|d|p \x00 id \x00 big-endian seq -> nil
-	bucketAuditHash    = []byte("audit_hash")    // big-endian stored hash index -> 32 bytes
-	bucketAuditTree    = []byte("audit_tree")    // "tree" -> treeRecord JSON
+	bucketAuditLeafIDs = []byte("audit_ids")  // event id -> big-endian seq, once integrated
+	bucketAuditLog     = []byte("audit_log")  // big-endian seq -> the leaf (Event.LeafData()): the log in order
+	bucketAuditBy      = []byte("audit_by")   // m|d|p \x00 id \x00 big-endian seq -> nil
+	bucketAuditHash    = []byte("audit_hash") // big-endian stored hash index -> 32 bytes
+	bucketAuditTree    = []byte("audit_tree") // "tree" -> treeRecord JSON
 )
 
 var keyTree = []byte("tree")
 
-// Group commit: every bbolt write transaction ends in an fsync, so one transaction per
-// audit event would cap audited requests at the disk's fsync rate. Recorders queue their
-// events; one goroutine writes everything queued in one transaction and answers each
-// recorder after the commit, so an event is durable before its request answers and
-// concurrent requests share one fsync. No timer: a batch is whatever arrived while the
-// previous commit ran.
+// Group commit: recorders queue their events; one goroutine appends everything queued to
+// the journal with one write and one sync, then answers each recorder, so an event is
+// durable before its request answers and concurrent requests share one sync. No timer: a
+// batch is whatever arrived while the previous sync ran.
 const (
 	recordQueue    = 4096
 	maxRecordBatch = 1000
@@ -66,22 +64,7 @@ func (s *Store) commitRecords() {
 				break fill
 			}
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			events, pending := tx.Bucket(bucketAuditEvents), tx.Bucket(bucketAuditPending)
-			for _, r := range batch {
-				id := []byte(r.event.ID)
-				if events.Get(id) != nil {
-					continue // recorded before: the same event delivered again
-				}
-				if err := events.Put(id, r.data); err != nil {
-					return err
-				}
-				if err := pending.Put(pendingKey(r.event), nil); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err := s.journal.append(batch)
 		for _, r := range batch {
 			r.done <- err
 		}
@@ -100,14 +83,29 @@ func (s *Store) drainRecords() {
 	}
 }
 
-func pendingKey(e casehold.AuditEvent) []byte {
-	return []byte(timeKey(e.Time) + "\x00" + e.ID)
+// integratedIDs reports which ids the log holds.
+func (s *Store) integratedIDs(ids []string) (map[string]bool, error) {
+	done := map[string]bool{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAuditLeafIDs)
+		for _, id := range ids {
+			if b.Get([]byte(id)) != nil {
+				done[id] = true
+			}
+		}
+		return nil
+	})
+	return done, err
 }
 
 func (s *Store) RecordAudit(ctx context.Context, e casehold.AuditEvent) error {
 	if err := casehold.ValidateAuditEvent(e); err != nil {
 		return fmt.Errorf("record audit event: %w", err)
 	}
+	if _, ok := s.journal.get(e.ID); ok {
+		return nil // recorded before: the same event delivered again
+	}
+	// An id the log holds already is dropped by the committer, one read per batch.
 	data, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("record audit event %s: encode: %w", e.ID, err)
@@ -128,30 +126,62 @@ func (s *Store) RecordAudit(ctx context.Context, e casehold.AuditEvent) error {
 	return nil
 }
 
-func (s *Store) GetAuditEvent(ctx context.Context, id string) (casehold.AuditEvent, error) {
-	var e casehold.AuditEvent
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		return getJSON(tx.Bucket(bucketAuditEvents), []byte(id), &e, "audit event")
-	})
-	if err != nil {
-		return casehold.AuditEvent{}, fmt.Errorf("get audit event %s: %w", id, err)
+// leafAt decodes the leaf at seq from the log bucket.
+func leafAt(leaves *bolt.Bucket, seq []byte) (casehold.AuditEvent, error) {
+	v := leaves.Get(seq)
+	if v == nil {
+		return casehold.AuditEvent{}, casehold.Errorf(casehold.ENOTFOUND, "audit leaf not found")
 	}
+	e, err := casehold.EventFromLeaf(v)
+	if err != nil {
+		return casehold.AuditEvent{}, fmt.Errorf("decode audit leaf: %w", err)
+	}
+	e.Seq = binary.BigEndian.Uint64(seq)
 	return e, nil
 }
 
+func (s *Store) GetAuditEvent(ctx context.Context, id string) (casehold.AuditEvent, error) {
+	es, err := s.GetAuditEvents(ctx, []string{id})
+	if err != nil {
+		return casehold.AuditEvent{}, err
+	}
+	return es[0], nil
+}
+
+// GetAuditEvents reads the log first and the journal after: an event moves from the
+// journal to the log, never back, so reading in this order cannot miss one.
 func (s *Store) GetAuditEvents(ctx context.Context, ids []string) ([]casehold.AuditEvent, error) {
 	out := make([]casehold.AuditEvent, len(ids))
+	found := make([]bool, len(ids))
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAuditEvents)
+		idx, leaves := tx.Bucket(bucketAuditLeafIDs), tx.Bucket(bucketAuditLog)
 		for i, id := range ids {
-			if err := getJSON(b, []byte(id), &out[i], "audit event"); err != nil {
-				return err
+			if seq := idx.Get([]byte(id)); seq != nil {
+				e, err := leafAt(leaves, seq)
+				if err != nil {
+					return err
+				}
+				out[i], found[i] = e, true
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("get %d audit events: %w", len(ids), err)
+		return nil, fmt.Errorf("get audit events: %w", err)
+	}
+	for i, id := range ids {
+		if found[i] {
+			continue
+		}
+		e, ok := s.journal.get(id)
+		if !ok {
+			// Integrated since the read above? Then the log has it now.
+			if done, err := s.integratedIDs([]string{id}); err == nil && done[id] {
+				return s.GetAuditEvents(ctx, ids)
+			}
+			return nil, fmt.Errorf("get audit events: %w", casehold.Errorf(casehold.ENOTFOUND, "audit event %s not found", id))
+		}
+		out[i] = e
 	}
 	return out, nil
 }
@@ -169,10 +199,10 @@ func (s *Store) ListAudit(ctx context.Context, after uint64, limit int) ([]caseh
 		}
 		end := seqKey(t.Size)
 		c := tx.Bucket(bucketAuditLog).Cursor()
-		for k, v := c.Seek(seqKey(after + 1)); k != nil && bytes.Compare(k, end) <= 0 && len(out) < limit; k, v = c.Next() {
-			var e casehold.AuditEvent
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("decode audit event: %w", err)
+		for k, _ := c.Seek(seqKey(after + 1)); k != nil && bytes.Compare(k, end) <= 0 && len(out) < limit; k, _ = c.Next() {
+			e, err := leafAt(tx.Bucket(bucketAuditLog), k)
+			if err != nil {
+				return err
 			}
 			out = append(out, e)
 		}
@@ -223,8 +253,8 @@ func (s *Store) ListAuditBy(ctx context.Context, f casehold.AuditFilter, after u
 		leaves := tx.Bucket(bucketAuditLog)
 		c := tx.Bucket(bucketAuditBy).Cursor()
 		for k, _ := c.Seek(append(bytes.Clone(prefix), seqKey(after+1)...)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
-			var e casehold.AuditEvent
-			if err := getJSON(leaves, k[len(prefix):], &e, "audit leaf"); err != nil {
+			e, err := leafAt(leaves, k[len(prefix):])
+			if err != nil {
 				return fmt.Errorf("audit index names a missing leaf: %w", err)
 			}
 			out = append(out, e)
@@ -238,23 +268,10 @@ func (s *Store) ListAuditBy(ctx context.Context, f casehold.AuditFilter, after u
 }
 
 func (s *Store) PendingAudit(ctx context.Context, limit int) ([]casehold.AuditEvent, error) {
-	out := []casehold.AuditEvent{}
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		events := tx.Bucket(bucketAuditEvents)
-		c := tx.Bucket(bucketAuditPending).Cursor()
-		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
-			var e casehold.AuditEvent
-			if err := getJSON(events, k[bytes.IndexByte(k, 0)+1:], &e, "audit event"); err != nil {
-				return fmt.Errorf("pending index names a missing event: %w", err)
-			}
-			out = append(out, e)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pending audit events: %w", err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return out, nil
+	return s.journal.oldest(limit), nil
 }
 
 // treeRecord is AuditTree as stored; Root as bytes.
@@ -350,28 +367,23 @@ func (s *Store) BeginAuditBatch(ctx context.Context, owner string, size uint64, 
 }
 
 func (s *Store) WriteAuditLeaves(ctx context.Context, events []casehold.AuditEvent) error {
+	ids := make([]string, len(events))
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		stored, pending := tx.Bucket(bucketAuditEvents), tx.Bucket(bucketAuditPending)
-		leaves, by := tx.Bucket(bucketAuditLog), tx.Bucket(bucketAuditBy)
-		for _, e := range events {
+		idx, leaves, by := tx.Bucket(bucketAuditLeafIDs), tx.Bucket(bucketAuditLog), tx.Bucket(bucketAuditBy)
+		for i, e := range events {
 			if e.Seq == 0 {
 				return casehold.Errorf(casehold.EINVALID, "audit leaf %s has no seq", e.ID)
 			}
-			data, err := json.Marshal(e)
-			if err != nil {
-				return fmt.Errorf("encode audit leaf: %w", err)
-			}
-			if err := leaves.Put(seqKey(e.Seq), data); err != nil {
+			ids[i] = e.ID
+			k := seqKey(e.Seq)
+			if err := leaves.Put(k, e.LeafData()); err != nil {
 				return err
 			}
-			if err := stored.Put([]byte(e.ID), data); err != nil {
+			if err := idx.Put([]byte(e.ID), k); err != nil {
 				return err
 			}
-			if err := pending.Delete(pendingKey(e)); err != nil {
-				return err
-			}
-			for _, k := range byKeys(e) {
-				if err := by.Put(k, nil); err != nil {
+			for _, bk := range byKeys(e) {
+				if err := by.Put(bk, nil); err != nil {
 					return err
 				}
 			}
@@ -381,6 +393,7 @@ func (s *Store) WriteAuditLeaves(ctx context.Context, events []casehold.AuditEve
 	if err != nil {
 		return fmt.Errorf("write %d audit leaves: %w", len(events), err)
 	}
+	s.journal.integrated(ids)
 	return nil
 }
 

@@ -38,7 +38,7 @@ var allBuckets = [][]byte{
 	bucketMatters, bucketRefs, bucketStatus, bucketDocuments,
 	bucketFiling, bucketAudit, bucketAuditIDs, bucketClaims,
 	bucketInbound, bucketInStatus,
-	bucketAuditEvents, bucketAuditPending, bucketAuditLog, bucketAuditBy, bucketAuditHash, bucketAuditTree,
+	bucketAuditLeafIDs, bucketAuditLog, bucketAuditBy, bucketAuditHash, bucketAuditTree,
 }
 
 // lockTimeout bounds the wait for bbolt's exclusive file lock, so a second process
@@ -51,7 +51,9 @@ type Store struct {
 	// Now tells the time for claim expiry; tests replace it. Defaults to time.Now.
 	Now func() time.Time
 
-	// records feeds the audit group committer (audit.go).
+	// journal holds recorded audit events until they are integrated; records feeds its
+	// group committer (audit.go, journal.go).
+	journal   *journal
 	records   chan recordRequest
 	stop      chan struct{}
 	stopped   chan struct{}
@@ -80,6 +82,10 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open state file %s: %w", path, err)
 	}
 	s := &Store{db: db, Now: time.Now, records: make(chan recordRequest, recordQueue), stop: make(chan struct{}), stopped: make(chan struct{})}
+	if s.journal, err = openJournal(path+".audit", s.integratedIDs); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state file %s: %w", path, err)
+	}
 	go s.commitRecords()
 	return s, nil
 }
@@ -88,7 +94,7 @@ func Open(path string) (*Store, error) {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.stopped
-	return s.db.Close()
+	return errors.Join(s.journal.close(), s.db.Close())
 }
 
 func (s *Store) now() time.Time {

@@ -17,7 +17,7 @@ func TestContract(t *testing.T) {
 	})
 }
 
-func mustOpen(t *testing.T, path string) *Store {
+func mustOpen(t testing.TB, path string) *Store {
 	t.Helper()
 	s, err := Open(path)
 	if err != nil {
