@@ -26,14 +26,14 @@ say() { printf 'bench-audit: %s\n' "$*" >&2; }
 # serve BIN BACKEND DATA OUT starts auditload serve and sets URL TOKEN MATTER PID.
 serve() {
 	local bin=$1 backend=$2 data=$3 out=$4 i
-	"$bin" serve -backend "$backend" -data "$data" >"$out" 2>&1 &
+	"$bin" serve -backend "$backend" -data "$data" >"$out" 2>"$out.stderr" &
 	PID=$!
 	for ((i = 0; i < 600; i++)); do
 		grep -q '^READY' "$out" && break
 		kill -0 "$PID" 2>/dev/null || { cat "$out" >&2; return 1; }
 		sleep 0.1
 	done
-	read -r _ URL TOKEN MATTER <"$out"
+	read -r _ URL TOKEN MATTER < <(grep '^READY' "$out")
 }
 
 stop() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }

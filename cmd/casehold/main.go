@@ -145,7 +145,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		defer func() { seqStop(); <-seqDone }()
 		go func() {
 			defer close(seqDone)
-			l.Run(seqCtx, time.Second)
+			l.Run(seqCtx, 2*time.Second)
 		}()
 	}
 	errc := make(chan error, 1)

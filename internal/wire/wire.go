@@ -188,6 +188,12 @@ func buildAuditLog(cfg config.Config, svc *app.Service, log *slog.Logger) error 
 	}
 	svc.AuditLog = &auditlog.Log{Store: svc.Store, Evidence: svc.Evidence, Keys: keys, Clock: svc.Clock,
 		Log: log, Owner: "sequencer-" + app.RandomIDs{}.New()}
+	if cfg.Backend == config.Embedded {
+		// Embedded batches are one bbolt transaction each, and each costs syncs: fewer,
+		// larger batches leave more of the disk and CPU to requests. (In DynamoDB a batch's
+		// ids must fit one item, which the default keeps them well inside.)
+		svc.AuditLog.BatchSize = 10000
+	}
 	return nil
 }
 

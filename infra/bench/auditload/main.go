@@ -21,9 +21,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/casehold/casehold/internal/app"
@@ -117,7 +120,25 @@ func serve(ctx context.Context, a *wire.App) error {
 		return err
 	}
 	if l := a.Service.AuditLog; l != nil && os.Getenv("AUDITLOAD_NO_SEQUENCER") == "" {
-		go l.Run(ctx, time.Second)
+		go l.Run(ctx, 2*time.Second)
+	}
+	if path := os.Getenv("AUDITLOAD_CPUPROFILE"); path != "" {
+		// For finding where an audited request's time goes: profile until SIGTERM.
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM)
+		go func() {
+			<-sig
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(0)
+		}()
 	}
 	fmt.Printf("READY http://%s %s %s\n", ln.Addr(), tok, m.ID)
 	return http.Serve(ln, h)
