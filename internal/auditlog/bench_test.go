@@ -19,7 +19,7 @@ import (
 	"github.com/casehold/casehold/internal/casehold"
 )
 
-func openBolt(b *testing.B) *boltstore.Store {
+func openBolt(b testing.TB) *boltstore.Store {
 	b.Helper()
 	s, err := boltstore.Open(filepath.Join(b.TempDir(), "state.db"))
 	if err != nil {
