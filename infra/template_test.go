@@ -1103,3 +1103,41 @@ func TestAuditSequencer(t *testing.T) {
 		t.Error("the table has no GSI2 on GSI2PK (pending audit events)")
 	}
 }
+
+// TestPublicRoutesSkipTheAuthorizer: a GET the API document declares public (security: [])
+// must reach the function without a token in AWS too, where the HTTP API's default JWT
+// authorizer would otherwise refuse it. Routes with path parameters are the local server's
+// own (presigned uploads) and are not routed by API Gateway.
+func TestPublicRoutesSkipTheAuthorizer(t *testing.T) {
+	b, err := os.ReadFile("../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	open := map[string]bool{}
+	paths := get(doc.Content[0], "paths")
+	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
+		path := paths.Content[i].Value
+		sec := get(paths.Content[i+1], "get", "security")
+		if sec != nil && sec.Kind == yaml.SequenceNode && len(sec.Content) == 0 && !strings.Contains(path, "{") {
+			open[path] = true
+		}
+	}
+	if !open["/healthz"] || !open["/audit/key"] {
+		t.Fatalf("public GET routes found: %v; the walk no longer sees the document", open)
+	}
+	tpl := mustTemplate(t)
+	evs := get(tpl.resource("ApiFunction"), "Properties", "Events")
+	for i := 0; evs != nil && i+1 < len(evs.Content); i += 2 {
+		ev := evs.Content[i+1]
+		if scalar(get(ev, "Properties", "Auth", "Authorizer")) == "NONE" && scalar(get(ev, "Properties", "Method")) == "GET" {
+			delete(open, scalar(get(ev, "Properties", "Path")))
+		}
+	}
+	for path := range open {
+		t.Errorf("GET %s is public in docs/openapi.yaml but ApiFunction has no event for it with Authorizer: NONE", path)
+	}
+}
