@@ -240,6 +240,8 @@ func TestGlobalsEnvironment(t *testing.T) {
 		"CASEHOLD_INBOX_POLL": true, "CASEHOLD_S3_ENDPOINT": true, "CASEHOLD_DYNAMODB_ENDPOINT": true,
 		"CASEHOLD_SES_ENDPOINT": true, "CASEHOLD_ACCESS_KEY": true, "CASEHOLD_SECRET_KEY": true,
 		"CASEHOLD_CREATE_RESOURCES": true,
+		// Names the key a local server makes for itself; in AWS the key comes made.
+		"CASEHOLD_AUDIT_LOG_NAME": true,
 		// Lambda sets AWS_REGION, which config falls back to.
 		"CASEHOLD_REGION": true,
 	}
@@ -1129,5 +1131,107 @@ func TestIntegrityIncidentsAlarm(t *testing.T) {
 	}
 	if scalar(get(tpl.resource("IntegrityIncidentAlarm"), "Properties", "MetricName")) != "IntegrityIncidents" {
 		t.Error("no alarm on the IntegrityIncidents metric")
+	}
+}
+
+// TestAuditSequencer: the sequencer runs on a schedule with its own role, retries and
+// dead-letter queue; it alone holds the signing key (from Secrets Manager), and it may
+// touch only checkpoints in the evidence bucket; the table has the pending index it reads.
+func TestAuditSequencer(t *testing.T) {
+	tpl := mustTemplate(t)
+	sched := tpl.resource("SequencerSchedule")
+	if got := scalar(get(sched, "Type")); got != "AWS::Scheduler::Schedule" {
+		t.Fatalf("SequencerSchedule type %q", got)
+	}
+	for _, c := range []struct{ path, want string }{
+		{"Properties.ScheduleExpression", "rate(1 minute)"},
+		{"Properties.FlexibleTimeWindow.Mode", "OFF"},
+		{"Properties.Target.Arn", "SequencerFunction.Arn"},
+		{"Properties.Target.RoleArn", "SequencerScheduleRole.Arn"},
+		{"Properties.Target.DeadLetterConfig.Arn", "SequencerScheduleDeadLetterQueue.Arn"},
+	} {
+		if got := scalar(get(sched, strings.Split(c.path, ".")...)); got != c.want {
+			t.Errorf("SequencerSchedule.%s = %q, want %q", c.path, got, c.want)
+		}
+	}
+	if get(sched, "Properties", "Target", "RetryPolicy", "MaximumRetryAttempts") == nil {
+		t.Error("SequencerSchedule has no retry policy")
+	}
+	role := tpl.resource("SequencerScheduleRole")
+	if got := scalar(get(seq(get(role, "Properties", "AssumeRolePolicyDocument", "Statement"))[0], "Principal", "Service")); got != "scheduler.amazonaws.com" {
+		t.Errorf("SequencerScheduleRole is assumed by %q, want scheduler.amazonaws.com", got)
+	}
+
+	for _, id := range tpl.resourcesOfType("AWS::Serverless::Function") {
+		key := get(tpl.resource(id), "Properties", "Environment", "Variables", "CASEHOLD_AUDIT_SIGNING_KEY")
+		switch {
+		case id == "SequencerFunction" && !strings.Contains(scalar(key), "{{resolve:secretsmanager:"):
+			t.Errorf("SequencerFunction's signing key %q is not resolved from Secrets Manager", scalar(key))
+		case id != "SequencerFunction" && key != nil:
+			t.Errorf("%s is given the audit log signing key", id)
+		}
+	}
+	if got := scalar(get(tpl.root, "Globals", "Function", "Environment", "Variables", "CASEHOLD_AUDIT_SIGNING_KEY")); got != "" {
+		t.Errorf("Globals give every function the signing key %q", got)
+	}
+	walk(get(tpl.resource("SequencerFunction"), "Properties", "Policies"), func(n *yaml.Node) {
+		if n.Kind != yaml.MappingNode || scalar(get(n, "Effect")) != "Allow" {
+			return
+		}
+		for _, a := range scalars(get(n, "Action")) {
+			if strings.HasPrefix(a, "s3:") && a != "s3:ListBucket" && !strings.HasSuffix(scalar(get(n, "Resource")), "/audit/checkpoints/*") {
+				t.Errorf("SequencerFunction may %s beyond audit/checkpoints/", a)
+			}
+			if a == "dynamodb:Scan" || a == "dynamodb:DeleteItem" {
+				t.Errorf("SequencerFunction may %s", a)
+			}
+		}
+	})
+	var gsi2 bool
+	for _, g := range seq(get(tpl.resource("Table"), "Properties", "GlobalSecondaryIndexes")) {
+		if scalar(get(g, "IndexName")) == "GSI2" && scalar(get(seq(get(g, "KeySchema"))[0], "AttributeName")) == "GSI2PK" {
+			gsi2 = true
+		}
+	}
+	if !gsi2 {
+		t.Error("the table has no GSI2 on GSI2PK (pending audit events)")
+	}
+}
+
+// TestPublicRoutesSkipTheAuthorizer: a GET the API document declares public (security: [])
+// must reach the function without a token in AWS too, where the HTTP API's default JWT
+// authorizer would otherwise refuse it. Routes with path parameters are the local server's
+// own (presigned uploads) and are not routed by API Gateway.
+func TestPublicRoutesSkipTheAuthorizer(t *testing.T) {
+	b, err := os.ReadFile("../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	open := map[string]bool{}
+	paths := get(doc.Content[0], "paths")
+	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
+		path := paths.Content[i].Value
+		sec := get(paths.Content[i+1], "get", "security")
+		if sec != nil && sec.Kind == yaml.SequenceNode && len(sec.Content) == 0 && !strings.Contains(path, "{") {
+			open[path] = true
+		}
+	}
+	if !open["/healthz"] || !open["/audit/key"] {
+		t.Fatalf("public GET routes found: %v; the walk no longer sees the document", open)
+	}
+	tpl := mustTemplate(t)
+	evs := get(tpl.resource("ApiFunction"), "Properties", "Events")
+	for i := 0; evs != nil && i+1 < len(evs.Content); i += 2 {
+		ev := evs.Content[i+1]
+		if scalar(get(ev, "Properties", "Auth", "Authorizer")) == "NONE" && scalar(get(ev, "Properties", "Method")) == "GET" {
+			delete(open, scalar(get(ev, "Properties", "Path")))
+		}
+	}
+	for path := range open {
+		t.Errorf("GET %s is public in docs/openapi.yaml but ApiFunction has no event for it with Authorizer: NONE", path)
 	}
 }

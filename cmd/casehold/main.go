@@ -5,6 +5,8 @@
 //	casehold verify [-repair] check the audit chain and every document's hash and hold
 //	casehold intake FILE.eml  take in an email message (stop the server first, or drop the
 //	                          file in DATA/inbox while it runs)
+//	casehold audit ...        the audit log: key, verify, migrate, flush, keygen,
+//	                          check-proof, check-consistency (see `casehold audit help`)
 package main
 
 import (
@@ -79,8 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("usage: casehold intake FILE.eml")
 		}
 		return intakeFile(ctx, cfg, args[0], stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, cfg, args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q (serve, token, verify, intake)", cmd)
+		return fmt.Errorf("unknown command %q (serve, token, verify, intake, audit)", cmd)
 	}
 }
 
@@ -156,6 +160,18 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 				case <-tick.C:
 				}
 			}
+		}()
+	}
+	if l := a.Service.AuditLog; l != nil && l.Keys.Signer != nil {
+		// The in-process sequencer: integrates recorded events in batches and publishes a
+		// signed checkpoint at least every 30 s while events arrive. It must stop (after
+		// a last flush) before the store closes.
+		seqCtx, seqStop := context.WithCancel(ctx)
+		seqDone := make(chan struct{})
+		defer func() { seqStop(); <-seqDone }()
+		go func() {
+			defer close(seqDone)
+			l.Run(seqCtx, 2*time.Second)
 		}()
 	}
 	errc := make(chan error, 1)

@@ -4,72 +4,124 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
 )
 
-// ListAudit returns audit events after a sequence number.
-func (s *Service) ListAudit(ctx context.Context, actor casehold.Actor, after uint64, limit int) ([]casehold.AuditEvent, error) {
+// ListAudit returns integrated audit events after a position, optionally only those that
+// touched one matter, document or person (an index query).
+func (s *Service) ListAudit(ctx context.Context, actor casehold.Actor, f casehold.AuditFilter, after uint64, limit int) ([]casehold.AuditEvent, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
-		return nil, s.refuse(ctx, actor, "audit.read", "", "", err)
+		return nil, s.refuse(ctx, actor, "audit.read", f.MatterID, f.DocumentID, err)
 	}
-	events, err := s.Store.ListAudit(ctx, after, limit)
+	var (
+		events []casehold.AuditEvent
+		err    error
+	)
+	if f == (casehold.AuditFilter{}) {
+		events, err = s.Store.ListAudit(ctx, after, limit)
+	} else {
+		events, err = s.Store.ListAuditBy(ctx, f, after, limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
 	return events, nil
 }
 
-// AuditReport is the result of checking the whole chain.
-type AuditReport struct {
-	OK       bool   `json:"ok"`
-	Events   uint64 `json:"events"`
-	HeadHash string `json:"head_hash"`
-	Problem  string `json:"problem,omitempty"`
+// AuditReport is the result of checking the whole log.
+type AuditReport = auditlog.Report
+
+func (s *Service) auditLog() (*auditlog.Log, error) {
+	if s.AuditLog == nil {
+		return nil, casehold.Errorf(casehold.EINTERNAL, "the audit log is not configured")
+	}
+	return s.AuditLog, nil
 }
 
-// VerifyAudit walks the whole chain in pages and checks every link and hash, and that the
-// stored head matches the last event.
+// VerifyAudit checks the whole log against its signed checkpoints. The check reads a
+// log that its own audit event is not part of: the event is recorded after the answer
+// is known.
 func (s *Service) VerifyAudit(ctx context.Context, actor casehold.Actor) (*AuditReport, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.verify", "", "", err)
 	}
-	rep, err := s.verifyChain(ctx)
+	rep, err := s.VerifyAuditChain(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "audit.verify",
-		Detail: fmt.Sprintf("ok=%v events=%d", rep.OK, rep.Events)}); err != nil {
+		Detail: fmt.Sprintf("ok=%v events=%d problems=%d", rep.OK, rep.Events, len(rep.Problems))}); err != nil {
 		return nil, err
 	}
 	return rep, nil
 }
 
-func (s *Service) verifyChain(ctx context.Context) (*AuditReport, error) {
-	stored, err := s.Store.AuditHead(ctx)
+// ProveAuditEvent returns the inclusion proof of one event against the newest checkpoint.
+func (s *Service) ProveAuditEvent(ctx context.Context, actor casehold.Actor, id string) (*auditlog.InclusionProof, error) {
+	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
+		return nil, s.refuse(ctx, actor, "audit.prove", "", "", err)
+	}
+	l, err := s.auditLog()
 	if err != nil {
-		return nil, fmt.Errorf("verify audit: %w", err)
+		return nil, err
 	}
-	var head casehold.AuditHead
-	for {
-		page, err := s.Store.ListAudit(ctx, head.Seq, 500)
-		if err != nil {
-			return nil, fmt.Errorf("verify audit: %w", err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		next, err := casehold.VerifyChain(head, page)
-		if err != nil {
-			return &AuditReport{OK: false, Events: next.Seq, HeadHash: next.Hash, Problem: casehold.ErrorMessage(err)}, nil
-		}
-		head = next
-		if head.Seq >= stored.Seq {
-			break
-		}
+	p, err := l.Prove(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	if head != stored {
-		return &AuditReport{OK: false, Events: head.Seq, HeadHash: head.Hash,
-			Problem: fmt.Sprintf("stored head (seq %d) does not match the last event (seq %d)", stored.Seq, head.Seq)}, nil
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "audit.prove",
+		Detail: fmt.Sprintf("seq=%d tree_size=%d", p.Event.Seq, p.TreeSize)}); err != nil {
+		return nil, err
 	}
-	return &AuditReport{OK: true, Events: head.Seq, HeadHash: head.Hash}, nil
+	return p, nil
+}
+
+// AuditConsistency proves that the log of size to extends the log of size from.
+func (s *Service) AuditConsistency(ctx context.Context, actor casehold.Actor, from, to int64) (*auditlog.ConsistencyProof, error) {
+	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
+		return nil, s.refuse(ctx, actor, "audit.consistency", "", "", err)
+	}
+	l, err := s.auditLog()
+	if err != nil {
+		return nil, err
+	}
+	return l.Consistency(ctx, from, to)
+}
+
+// AuditPublicKey is the log's public verifier key: public, like the checkpoints it checks.
+func (s *Service) AuditPublicKey() (string, error) {
+	l, err := s.auditLog()
+	if err != nil {
+		return "", err
+	}
+	return l.Keys.VerifierKey, nil
+}
+
+// AuditCheckpoint returns the newest signed checkpoint's text. ENOTFOUND before the first.
+func (s *Service) AuditCheckpoint(ctx context.Context) (string, error) {
+	tree, err := s.Store.AuditTree(ctx)
+	if err != nil {
+		return "", fmt.Errorf("audit checkpoint: %w", err)
+	}
+	if tree.Checkpoint.Number == 0 {
+		return "", casehold.Errorf(casehold.ENOTFOUND, "no checkpoint published yet")
+	}
+	return tree.Checkpoint.Text, nil
+}
+
+// FlushAudit integrates every pending event and publishes a checkpoint now, instead of
+// within the minute: for tests and the admin CLI.
+func (s *Service) FlushAudit(ctx context.Context) error {
+	l, err := s.auditLog()
+	if err != nil {
+		return err
+	}
+	_, err = l.Flush(ctx)
+	return err
+}
+
+// RecordSystemEvent audits an action of casehold itself (the admin CLI's checks).
+func (s *Service) RecordSystemEvent(ctx context.Context, action, detail string) error {
+	return s.audit(ctx, casehold.AuditEvent{Actor: SystemActor.ID, Action: action, Detail: detail})
 }

@@ -46,6 +46,10 @@ func upload(t *testing.T, a *wire.App, matterID, body string) *casehold.Document
 // auditOf lists "action:outcome" of every event, oldest first.
 func auditOf(t *testing.T, a *wire.App) []string {
 	t.Helper()
+	// Events are listed once the sequencer has integrated them.
+	if err := a.Service.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	evs, err := a.Service.Store.ListAudit(context.Background(), 0, 100000)
 	if err != nil {
 		t.Fatal(err)

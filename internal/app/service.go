@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
 )
 
@@ -46,6 +47,9 @@ type Service struct {
 	// Locks and Staff keep locked cases and the staff directory (the same store adapters).
 	Locks casehold.LockStore
 	Staff casehold.StaffStore
+	// AuditLog proves and verifies the audit log (and, where this process sequences it, is
+	// told of new events). Required for the audit routes; recording needs only Store.
+	AuditLog *auditlog.Log
 }
 
 // SystemActor is who acts for outside events (S3, SES, schedules).
@@ -55,10 +59,14 @@ func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
 
 func (s *Service) today() casehold.Date { return casehold.DateOf(s.now()) }
 
-// audit appends one event to the hash chain, retrying when another writer moved the head.
-// An event whose id is already in the chain was appended by an earlier delivery of the same
-// outside event: that is success, not a duplicate.
+// audit records one event before the request answers: one idempotent write keyed by the
+// event id, which waits on no other request (the sequencer integrates it into the Merkle
+// log afterwards, in a batch). An event whose id was recorded before came from an earlier
+// delivery of the same outside event: that is success, not a duplicate.
 func (s *Service) audit(ctx context.Context, e casehold.AuditEvent) error {
+	if auditOff {
+		return nil
+	}
 	if e.ID == "" {
 		e.ID = "ev-" + s.IDs.New()
 	}
@@ -68,30 +76,13 @@ func (s *Service) audit(ctx context.Context, e casehold.AuditEvent) error {
 	if e.Outcome == "" {
 		e.Outcome = casehold.OutcomeOK
 	}
-	for attempt := 0; attempt < 50; attempt++ {
-		head, err := s.Store.AuditHead(ctx)
-		if err != nil {
-			return fmt.Errorf("audit %s: read head: %w", e.Action, err)
-		}
-		ev := e
-		ev.Chain(head)
-		err = s.Store.AppendAudit(ctx, ev)
-		if err == nil {
-			return nil
-		}
-		if casehold.ErrorCode(err) != casehold.ECONFLICT {
-			return fmt.Errorf("audit %s: %w", e.Action, err)
-		}
-		done, herr := s.Store.HasAuditEvent(ctx, e.ID)
-		if herr != nil {
-			return fmt.Errorf("audit %s: check id: %w", e.Action, herr)
-		}
-		if done {
-			return nil
-		}
-		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+	if err := s.Store.RecordAudit(ctx, e); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
-	return fmt.Errorf("audit %s: too much contention on the audit chain", e.Action)
+	if s.AuditLog != nil {
+		s.AuditLog.Notify()
+	}
+	return nil
 }
 
 // refuse audits a refused or failed action and returns err unchanged, so callers can write

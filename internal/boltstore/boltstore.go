@@ -6,10 +6,10 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -27,8 +27,8 @@ var (
 	bucketStatus    = []byte("status")     // status \x00 created \x00 id -> nil
 	bucketDocuments = []byte("documents")  // document id -> Document JSON
 	bucketFiling    = []byte("filing")     // matter id \x00 uploaded \x00 doc id -> nil
-	bucketAudit     = []byte("audit")      // big-endian seq -> AuditEvent JSON
-	bucketAuditIDs  = []byte("audit_id")   // event id -> big-endian seq
+	bucketAudit     = []byte("audit")      // legacy hash chain: big-endian seq -> event JSON (read by the migration)
+	bucketAuditIDs  = []byte("audit_id")   // legacy hash chain: event id -> big-endian seq
 	bucketClaims    = []byte("claims")     // claim key -> claim JSON
 	bucketInbound   = []byte("inbound")    // inbound message id -> InboundMessage JSON
 	bucketInStatus  = []byte("in_status")  // status \x00 received \x00 id -> nil
@@ -39,6 +39,7 @@ var allBuckets = [][]byte{
 	bucketMatters, bucketRefs, bucketStatus, bucketDocuments,
 	bucketFiling, bucketAudit, bucketAuditIDs, bucketClaims,
 	bucketInbound, bucketInStatus, bucketReserved,
+	bucketAuditLeafIDs, bucketAuditLog, bucketAuditBy, bucketAuditHash, bucketAuditTree,
 }
 
 // lockTimeout bounds the wait for bbolt's exclusive file lock, so a second process
@@ -50,6 +51,14 @@ type Store struct {
 	db *bolt.DB
 	// Now tells the time for claim expiry; tests replace it. Defaults to time.Now.
 	Now func() time.Time
+
+	// journal holds recorded audit events until they are integrated; records feeds its
+	// group committer (audit.go, journal.go).
+	journal   *journal
+	records   chan recordRequest
+	stop      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 // Open opens (creating if needed) the bbolt file at path.
@@ -73,11 +82,21 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open state file %s: %w", path, err)
 	}
-	return &Store{db: db, Now: time.Now}, nil
+	s := &Store{db: db, Now: time.Now, records: make(chan recordRequest, recordQueue), stop: make(chan struct{}), stopped: make(chan struct{})}
+	if s.journal, err = openJournal(path+".audit", s.integratedIDs); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state file %s: %w", path, err)
+	}
+	go s.commitRecords()
+	return s, nil
 }
 
-// Close releases the file and its lock.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the audit committer and releases the file and its lock.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.stopped
+	return errors.Join(s.journal.close(), s.db.Close())
+}
 
 func (s *Store) now() time.Time {
 	if s.Now == nil {
@@ -340,102 +359,6 @@ func containsString(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-// --- audit ---
-
-func (s *Store) AuditHead(ctx context.Context) (casehold.AuditHead, error) {
-	var head casehold.AuditHead
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		head, err = auditHead(tx)
-		return err
-	})
-	if err != nil {
-		return casehold.AuditHead{}, fmt.Errorf("audit head: %w", err)
-	}
-	return head, nil
-}
-
-func auditHead(tx *bolt.Tx) (casehold.AuditHead, error) {
-	_, v := tx.Bucket(bucketAudit).Cursor().Last()
-	if v == nil {
-		return casehold.AuditHead{}, nil
-	}
-	var e casehold.AuditEvent
-	if err := json.Unmarshal(v, &e); err != nil {
-		return casehold.AuditHead{}, fmt.Errorf("decode newest audit event: %w", err)
-	}
-	return casehold.AuditHead{Seq: e.Seq, Hash: e.Hash}, nil
-}
-
-func (s *Store) AppendAudit(ctx context.Context, e casehold.AuditEvent) error {
-	if e.ID == "" {
-		return casehold.Errorf(casehold.EINVALID, "append audit event: id is empty")
-	}
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		head, err := auditHead(tx)
-		if err != nil {
-			return err
-		}
-		if e.Seq != head.Seq+1 {
-			return casehold.Errorf(casehold.ECONFLICT, "audit seq %d does not follow head %d", e.Seq, head.Seq)
-		}
-		ids := tx.Bucket(bucketAuditIDs)
-		if ids.Get([]byte(e.ID)) != nil {
-			return casehold.Errorf(casehold.ECONFLICT, "audit event %s already exists", e.ID)
-		}
-		k := seqKey(e.Seq)
-		if err := putJSON(tx.Bucket(bucketAudit), k, &e); err != nil {
-			return err
-		}
-		return ids.Put([]byte(e.ID), k)
-	})
-	if err != nil {
-		return fmt.Errorf("append audit event %d: %w", e.Seq, err)
-	}
-	return nil
-}
-
-func (s *Store) HasAuditEvent(ctx context.Context, id string) (bool, error) {
-	var found bool
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		found = tx.Bucket(bucketAuditIDs).Get([]byte(id)) != nil
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("has audit event %s: %w", id, err)
-	}
-	return found, nil
-}
-
-func (s *Store) ListAudit(ctx context.Context, after uint64, limit int) ([]casehold.AuditEvent, error) {
-	out := []casehold.AuditEvent{}
-	if limit <= 0 {
-		return out, nil
-	}
-	if after == ^uint64(0) {
-		return out, nil
-	}
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketAudit).Cursor()
-		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var e casehold.AuditEvent
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("decode audit event: %w", err)
-			}
-			out = append(out, e)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list audit after %d: %w", after, err)
-	}
-	return out, nil
-}
-
-func seqKey(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(nil, seq)
 }
 
 // --- inbound messages ---

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Outcome says whether an audited action happened.
@@ -17,74 +19,168 @@ const (
 	OutcomeFailed  Outcome = "failed"
 )
 
-// AuditEvent is one entry of the append-only, hash-chained audit trail. It names ids,
-// never personal data: who (staff id), what (action), when, which matter/document, outcome.
+// AuditEvent is one entry of the append-only audit log. It names ids, never personal
+// data: who (staff id), what (action), when, which matter/document/person id, outcome.
+//
+// An event is recorded first (keyed by ID, Seq 0) and later integrated by the sequencer
+// as a leaf of the Merkle log; Seq is then its position, 1-based (leaf index Seq-1).
 type AuditEvent struct {
-	Seq        uint64    `json:"seq"`
+	Seq        uint64    `json:"seq,omitempty"`
 	ID         string    `json:"id"` // unique; deterministic for replayed outside events
 	Time       time.Time `json:"time"`
 	Actor      string    `json:"actor"`
 	Action     string    `json:"action"`
 	MatterID   string    `json:"matter_id,omitempty"`
 	DocumentID string    `json:"document_id,omitempty"`
+	PIDs       []string  `json:"pids,omitempty"` // the person ids the event touched
 	Outcome    Outcome   `json:"outcome"`
 	Code       string    `json:"code,omitempty"`   // error code when refused or failed
 	Detail     string    `json:"detail,omitempty"` // safe text: ids, counts, codes
+}
+
+// MaxAuditPIDs bounds the person ids of one event, so every store can index them.
+const MaxAuditPIDs = 50
+
+// leaf is the event as hashed into the log: every field but Seq (the position is the
+// leaf's place in the tree, not part of its content), times in UTC, fixed field order.
+type leaf struct {
+	ID         string    `json:"id"`
+	Time       time.Time `json:"time"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	MatterID   string    `json:"matter_id,omitempty"`
+	DocumentID string    `json:"document_id,omitempty"`
+	PIDs       []string  `json:"pids,omitempty"`
+	Outcome    Outcome   `json:"outcome"`
+	Code       string    `json:"code,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// LeafData is the event's record in the Merkle log: canonical JSON of everything but Seq.
+// Anyone holding the event can recompute it, and tlog.RecordHash of it is the leaf hash.
+func (e AuditEvent) LeafData() []byte {
+	b, err := json.Marshal(leaf{ID: e.ID, Time: e.Time.UTC(), Actor: e.Actor, Action: e.Action,
+		MatterID: e.MatterID, DocumentID: e.DocumentID, PIDs: e.PIDs, Outcome: e.Outcome,
+		Code: e.Code, Detail: e.Detail})
+	if err != nil {
+		panic(fmt.Sprintf("audit event cannot be encoded: %v", err)) // only plain fields: cannot happen
+	}
+	return b
+}
+
+// LeafHash is tlog.RecordHash of LeafData.
+func (e AuditEvent) LeafHash() tlog.Hash { return tlog.RecordHash(e.LeafData()) }
+
+// EventFromLeaf decodes LeafData back into an event (Seq unset).
+func EventFromLeaf(data []byte) (AuditEvent, error) {
+	var l leaf
+	if err := json.Unmarshal(data, &l); err != nil {
+		return AuditEvent{}, Errorf(EINVALID, "audit leaf is not an event: %v", err)
+	}
+	return AuditEvent{ID: l.ID, Time: l.Time, Actor: l.Actor, Action: l.Action, MatterID: l.MatterID,
+		DocumentID: l.DocumentID, PIDs: l.PIDs, Outcome: l.Outcome, Code: l.Code, Detail: l.Detail}, nil
+}
+
+// ValidateAuditEvent checks what every store relies on before it records e.
+func ValidateAuditEvent(e AuditEvent) error {
+	switch {
+	case e.ID == "":
+		return Errorf(EINVALID, "audit event: id is empty")
+	case len(e.ID) > 200:
+		return Errorf(EINVALID, "audit event: id is longer than 200 characters")
+	case e.Time.IsZero():
+		return Errorf(EINVALID, "audit event %s: time is unset", e.ID)
+	case len(e.PIDs) > MaxAuditPIDs:
+		return Errorf(EINVALID, "audit event %s: more than %d person ids", e.ID, MaxAuditPIDs)
+	case e.Seq != 0:
+		return Errorf(EINVALID, "audit event %s: the sequencer, not the caller, sets seq", e.ID)
+	}
+	for _, p := range e.PIDs {
+		if p == "" {
+			return Errorf(EINVALID, "audit event %s: empty person id", e.ID)
+		}
+	}
+	return nil
+}
+
+// AuditFilter selects the events that touched one matter, one document or one person.
+// Exactly one field is set.
+type AuditFilter struct {
+	MatterID   string
+	DocumentID string
+	PID        string
+}
+
+// Validate reports EINVALID unless exactly one field is set.
+func (f AuditFilter) Validate() error {
+	n := 0
+	for _, v := range []string{f.MatterID, f.DocumentID, f.PID} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return Errorf(EINVALID, "filter the audit log by exactly one of matter, document or person id")
+	}
+	return nil
+}
+
+// AuditTree is the sequencer's state: the integrated tree, the batch being integrated (if
+// a sequencer stopped half-way), the lease, and the newest published checkpoint.
+type AuditTree struct {
+	Size         uint64     // leaves integrated
+	Root         tlog.Hash  // tree hash of the first Size leaves
+	Batch        []string   // event ids being integrated as leaves Size, Size+1, ...; empty when none
+	LeaseOwner   string     // sequencer holding the lease ("" when none)
+	LeaseExpires time.Time  // the lease is free from this time
+	Checkpoint   Checkpoint // newest published checkpoint; zero before the first
+}
+
+// Checkpoint is a signed statement of the log's size and root hash, stored write-once in
+// the evidence store under Key. Number counts checkpoints from 1.
+type Checkpoint struct {
+	Number    uint64 `json:"number"`
+	Size      uint64 `json:"size"`
+	Key       string `json:"key"`
+	VersionID string `json:"version_id"`
+	Text      string `json:"text"` // the signed note
+}
+
+// LegacyAuditEvent is an event of the hash chain casehold kept before the Merkle log; the
+// migration checks the chain and makes these the first leaves, in order.
+type LegacyAuditEvent struct {
+	AuditEvent
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
+}
+
+// LegacyGenesisHash is the PrevHash of the legacy chain's first event.
+const LegacyGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// legacyLink is the legacy chain's hashed form, field for field as it was.
+type legacyLink struct {
+	Seq        uint64    `json:"seq"`
+	ID         string    `json:"id"`
+	Time       time.Time `json:"time"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	MatterID   string    `json:"matter_id,omitempty"`
+	DocumentID string    `json:"document_id,omitempty"`
+	Outcome    Outcome   `json:"outcome"`
+	Code       string    `json:"code,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
 }
 
-// AuditHead is the newest link of the chain; the zero value is the empty chain.
-type AuditHead struct {
-	Seq  uint64
-	Hash string
-}
-
-// GenesisHash is the PrevHash of the first event.
-const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
-
-// Chain links e after head: it sets Seq, PrevHash and Hash.
-func (e *AuditEvent) Chain(head AuditHead) {
-	e.Seq = head.Seq + 1
-	e.PrevHash = head.Hash
-	if head.Seq == 0 {
-		e.PrevHash = GenesisHash
-	}
-	e.Hash = e.computeHash()
-}
-
-// computeHash hashes every field but Hash itself, in a fixed order, UTC times.
-func (e *AuditEvent) computeHash() string {
-	c := *e
-	c.Hash = ""
-	c.Time = c.Time.UTC()
-	b, err := json.Marshal(c)
+// LegacyHash recomputes the legacy chain hash of e (every field but Hash, UTC time).
+func (e LegacyAuditEvent) LegacyHash() string {
+	b, err := json.Marshal(legacyLink{Seq: e.Seq, ID: e.ID, Time: e.Time.UTC(), Actor: e.Actor, Action: e.Action,
+		MatterID: e.MatterID, DocumentID: e.DocumentID, Outcome: e.Outcome, Code: e.Code, Detail: e.Detail,
+		PrevHash: e.PrevHash})
 	if err != nil {
-		panic(fmt.Sprintf("audit event cannot be encoded: %v", err)) // only plain fields: cannot happen
+		panic(fmt.Sprintf("legacy audit event cannot be encoded: %v", err))
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// VerifyChain checks that events are consecutive from prev, each linked to the one before
-// and each hash matching its content. It returns the new head, or an error naming the
-// first broken sequence number.
-func VerifyChain(prev AuditHead, events []AuditEvent) (AuditHead, error) {
-	head := prev
-	for _, e := range events {
-		want := head.Hash
-		if head.Seq == 0 {
-			want = GenesisHash
-		}
-		switch {
-		case e.Seq != head.Seq+1:
-			return head, Errorf(EINTERNAL, "audit chain broken at seq %d: expected seq %d", e.Seq, head.Seq+1)
-		case e.PrevHash != want:
-			return head, Errorf(EINTERNAL, "audit chain broken at seq %d: previous hash does not match", e.Seq)
-		case e.Hash != e.computeHash():
-			return head, Errorf(EINTERNAL, "audit chain broken at seq %d: event was altered", e.Seq)
-		}
-		head = AuditHead{Seq: e.Seq, Hash: e.Hash}
-	}
-	return head, nil
 }

@@ -144,36 +144,89 @@ func TestNormaliseDocType(t *testing.T) {
 	}
 }
 
-func TestVerifyChain(t *testing.T) {
-	var head AuditHead
-	var events []AuditEvent
-	for i, action := range []string{"matter.create", "document.upload", "document.download"} {
-		e := AuditEvent{ID: string(rune('a' + i)), Time: time.Date(2026, 1, 1, 0, i, 0, 0, time.UTC), Actor: "s1", Action: action}
-		e.Chain(head)
-		head = AuditHead{Seq: e.Seq, Hash: e.Hash}
-		events = append(events, e)
-	}
-	if got, err := VerifyChain(AuditHead{}, events); err != nil || got != head {
-		t.Fatalf("VerifyChain = %+v, %v", got, err)
-	}
-	tamper := []struct {
+func TestAuditEvent_LeafData(t *testing.T) {
+	at := time.Date(2026, 1, 1, 9, 0, 0, 5, time.FixedZone("BST", 3600))
+	e := AuditEvent{ID: "e1", Time: at, Actor: "s1", Action: "document.read", MatterID: "m1",
+		DocumentID: "d1", PIDs: []string{"P1", "P2"}, Outcome: OutcomeOK, Detail: "n=1"}
+	t.Run("SeqIsNotContent", func(t *testing.T) {
+		placed := e
+		placed.Seq = 42
+		if string(placed.LeafData()) != string(e.LeafData()) || placed.LeafHash() != e.LeafHash() {
+			t.Error("the leaf depends on Seq")
+		}
+	})
+	t.Run("TimeZoneIsNotContent", func(t *testing.T) {
+		utc := e
+		utc.Time = at.UTC()
+		if string(utc.LeafData()) != string(e.LeafData()) {
+			t.Error("the same instant in another zone gives another leaf")
+		}
+	})
+	t.Run("RoundTrip", func(t *testing.T) {
+		got, err := EventFromLeaf(e.LeafData())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got.LeafData()) != string(e.LeafData()) {
+			t.Errorf("round trip changed the leaf: %s", got.LeafData())
+		}
+	})
+	for _, c := range []struct {
 		name string
-		mod  func([]AuditEvent)
-		want string
+		mod  func(*AuditEvent)
 	}{
-		{"AlteredField", func(es []AuditEvent) { es[1].Actor = "someone-else" }, "seq 2: event was altered"},
-		{"AlteredOutcome", func(es []AuditEvent) { es[2].Outcome = OutcomeRefused }, "seq 3: event was altered"},
-		{"Removed", func(es []AuditEvent) { copy(es[1:], es[2:]) }, "seq 3: expected seq 2"},
-		{"Relinked", func(es []AuditEvent) { es[2].PrevHash = es[0].Hash }, "seq 3: previous hash"},
-	}
-	for _, c := range tamper {
-		t.Run(c.name, func(t *testing.T) {
-			es := append([]AuditEvent(nil), events...)
-			c.mod(es)
-			_, err := VerifyChain(AuditHead{}, es)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("VerifyChain = %v, want error containing %q", err, c.want)
+		{"Actor", func(e *AuditEvent) { e.Actor = "s2" }},
+		{"Outcome", func(e *AuditEvent) { e.Outcome = OutcomeRefused }},
+		{"PIDs", func(e *AuditEvent) { e.PIDs = []string{"P1"} }},
+		{"Time", func(e *AuditEvent) { e.Time = e.Time.Add(time.Nanosecond) }},
+	} {
+		t.Run("Changed"+c.name, func(t *testing.T) {
+			x := e
+			c.mod(&x)
+			if x.LeafHash() == e.LeafHash() {
+				t.Errorf("changing %s leaves the leaf hash alone", c.name)
 			}
 		})
+	}
+}
+
+func TestValidateAuditEvent(t *testing.T) {
+	ok := AuditEvent{ID: "e1", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Actor: "s1", Action: "x", Outcome: OutcomeOK}
+	if err := ValidateAuditEvent(ok); err != nil {
+		t.Fatalf("valid event refused: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		mod  func(*AuditEvent)
+	}{
+		{"NoID", func(e *AuditEvent) { e.ID = "" }},
+		{"NoTime", func(e *AuditEvent) { e.Time = time.Time{} }},
+		{"SeqSet", func(e *AuditEvent) { e.Seq = 1 }},
+		{"EmptyPID", func(e *AuditEvent) { e.PIDs = []string{""} }},
+		{"TooManyPIDs", func(e *AuditEvent) { e.PIDs = make([]string, MaxAuditPIDs+1) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := ok
+			c.mod(&e)
+			if code := ErrorCode(ValidateAuditEvent(e)); code != EINVALID {
+				t.Errorf("code %q, want %q", code, EINVALID)
+			}
+		})
+	}
+}
+
+func TestAuditFilter_Validate(t *testing.T) {
+	for _, c := range []struct {
+		f    AuditFilter
+		want string
+	}{
+		{AuditFilter{MatterID: "m"}, ""},
+		{AuditFilter{PID: "p"}, ""},
+		{AuditFilter{}, EINVALID},
+		{AuditFilter{MatterID: "m", DocumentID: "d"}, EINVALID},
+	} {
+		if got := ErrorCode(c.f.Validate()); got != c.want {
+			t.Errorf("%+v: code %q, want %q", c.f, got, c.want)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Store keeps casehold's state. Every write is conditional, so two concurrent updates never
@@ -38,15 +40,7 @@ type Store interface {
 	// the returned HeldBy is empty. Removing an absent hold changes nothing.
 	RemoveHold(ctx context.Context, docID, matterID string) (*Document, error)
 
-	// AuditHead returns the newest link of the audit chain (zero when empty).
-	AuditHead(ctx context.Context) (AuditHead, error)
-	// AppendAudit stores e if e.Seq is exactly the head's Seq+1 and no event with e.ID
-	// exists; otherwise ECONFLICT and nothing is written.
-	AppendAudit(ctx context.Context, e AuditEvent) error
-	// HasAuditEvent reports whether an event with this id was appended.
-	HasAuditEvent(ctx context.Context, id string) (bool, error)
-	// ListAudit returns up to limit events with Seq > after, in Seq order.
-	ListAudit(ctx context.Context, after uint64, limit int) ([]AuditEvent, error)
+	AuditStore
 
 	// CreateInbound stores a new inbound message record with Version 1. ECONFLICT if the
 	// id exists.
@@ -68,6 +62,60 @@ type Store interface {
 	// earlier one on every retry. Used to give an outside event a random name (an evidence
 	// key) that every redelivery of the event reuses.
 	Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, error)
+}
+
+// AuditStore keeps the audit log: events recorded by id, the Merkle tree the sequencer
+// builds over them, its lease and its newest checkpoint. Recording never waits on other
+// recorders; only the sequencer (one at a time, by lease) writes the tree. Adapters:
+// internal/boltstore, internal/dynamostore; contract: internal/audittest.
+type AuditStore interface {
+	// RecordAudit stores e (Seq 0) as pending, durably, keyed by e.ID. Recording an id
+	// that exists already changes nothing and is success. EINVALID if e is malformed.
+	RecordAudit(ctx context.Context, e AuditEvent) error
+	// GetAuditEvent returns the event as recorded, with Seq once integrated. ENOTFOUND if absent.
+	GetAuditEvent(ctx context.Context, id string) (AuditEvent, error)
+	// GetAuditEvents returns the events with these ids, in the same order, reading
+	// consistently. ENOTFOUND if any is absent.
+	GetAuditEvents(ctx context.Context, ids []string) ([]AuditEvent, error)
+	// ListAudit returns up to limit integrated events with Seq > after, in Seq order.
+	ListAudit(ctx context.Context, after uint64, limit int) ([]AuditEvent, error)
+	// ListAuditBy returns up to limit integrated events with Seq > after that touched the
+	// filter's matter, document or person, in Seq order, reading an index. An event is
+	// listed once the sequencer has integrated it.
+	ListAuditBy(ctx context.Context, f AuditFilter, after uint64, limit int) ([]AuditEvent, error)
+	// PendingAudit returns up to limit recorded events not yet integrated, oldest first.
+	// It never returns an integrated event; an event recorded moments ago may be missing
+	// (index lag) and is returned by a later call.
+	PendingAudit(ctx context.Context, limit int) ([]AuditEvent, error)
+
+	// AuditTree returns the sequencer's state, read consistently (zero when empty).
+	AuditTree(ctx context.Context) (AuditTree, error)
+	// AcquireAuditLease makes owner the sequencer until now+ttl if the lease is free,
+	// expired at now, or owner's already. ECONFLICT if another owner holds it.
+	AcquireAuditLease(ctx context.Context, owner string, now time.Time, ttl time.Duration) error
+	// BeginAuditBatch records ids as the next leaves from size on. ECONFLICT unless owner
+	// holds the lease, the tree has exactly size leaves and no batch is in progress.
+	BeginAuditBatch(ctx context.Context, owner string, size uint64, ids []string) error
+	// WriteAuditLeaves stores integrated events (Seq set) as leaves, marks them no longer
+	// pending and indexes them by matter, document and person. Writing the same leaves
+	// again changes nothing, so a batch interrupted half-way can be written again.
+	WriteAuditLeaves(ctx context.Context, events []AuditEvent) error
+	// WriteAuditHashes stores the tree's stored hashes from index start on (see
+	// tlog.StoredHashIndex). Rewriting the same values is harmless; stored hashes beyond
+	// the written range are never lost.
+	WriteAuditHashes(ctx context.Context, start int64, hashes []tlog.Hash) error
+	// ReadAuditHashes returns the stored hashes at indexes, in order. ENOTFOUND if one is absent.
+	ReadAuditHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	// CommitAuditBatch ends the batch begun at size: the tree now has newSize leaves with
+	// this root. ECONFLICT unless owner holds the lease and that batch is in progress.
+	CommitAuditBatch(ctx context.Context, owner string, size, newSize uint64, root tlog.Hash) error
+	// SetAuditCheckpoint records cp as the newest checkpoint unless a newer one (higher
+	// Number) is recorded already; that is not an error.
+	SetAuditCheckpoint(ctx context.Context, cp Checkpoint) error
+
+	// LegacyAudit returns up to limit events of the legacy hash chain with Seq > after, in
+	// Seq order (empty when there is none), for the migration.
+	LegacyAudit(ctx context.Context, after uint64, limit int) ([]LegacyAuditEvent, error)
 }
 
 // StoredObject describes one stored version in the evidence store.

@@ -62,6 +62,11 @@ type Config struct {
 	// InLambda is true when running in AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is set); local
 	// sign-in is then refused whatever else is configured.
 	InLambda bool
+	// Audit log keys (see README "Audit log"). Embedded: <DataDir>/audit.key, made on
+	// first start, unless AuditSigningKey is set.
+	AuditSigningKey string // CASEHOLD_AUDIT_SIGNING_KEY: note signer key; in AWS resolved from Secrets Manager
+	AuditPublicKey  string // CASEHOLD_AUDIT_PUBLIC_KEY: verifier key, for processes that only prove and verify
+	AuditLogName    string // CASEHOLD_AUDIT_LOG_NAME: name (origin) of a key made locally, default casehold.local/audit
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
@@ -101,6 +106,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		SESEndpoint:      get("CASEHOLD_SES_ENDPOINT", ""),
 		AccessKey:        get("CASEHOLD_ACCESS_KEY", ""),
 		SecretKey:        get("CASEHOLD_SECRET_KEY", ""),
+		AuditSigningKey:  get("CASEHOLD_AUDIT_SIGNING_KEY", ""),
+		AuditPublicKey:   get("CASEHOLD_AUDIT_PUBLIC_KEY", ""),
+		AuditLogName:     get("CASEHOLD_AUDIT_LOG_NAME", "casehold.local/audit"),
 	}
 	var err error
 	if c.MaxUploadBytes, err = strconv.ParseInt(get("CASEHOLD_MAX_UPLOAD_BYTES", strconv.Itoa(DefaultMaxUploadBytes)), 10, 64); err != nil {

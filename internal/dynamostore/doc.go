@@ -3,9 +3,10 @@
 //
 // # Table
 //
-// Keys PK (partition) and SK (sort), both strings; one global secondary index GSI1 on
-// GSI1PK/GSI1SK projecting all attributes; on-demand billing; TTL on expires_at (epoch
-// seconds). CreateTable builds it.
+// Keys PK (partition) and SK (sort), both strings; global secondary index GSI1 on
+// GSI1PK/GSI1SK projecting all attributes, and GSI2 on GSI2PK/GSI2SK projecting keys only
+// (pending audit events); on-demand billing; TTL on expires_at (epoch seconds).
+// CreateTable builds it.
 //
 // # Items
 //
@@ -14,17 +15,42 @@
 //	reference      REF#<kind>#<reference>  REF
 //	document       DOC#<id>                META
 //	filing         MATTER#<matterID>       DOC#<uploaded>#<docID>
-//	audit event    AUDIT                   SEQ#<seq, 20 digits>
-//	audit head     AUDIT                   HEAD
-//	audit id       AUDITID#<eventID>       AUDITID
+//	audit event    AUDITEV#<eventID>       EV                                GSI2PK: AUDITPENDING#<shard>, GSI2SK: <time>#<id> (while pending)
+//	audit leaf     AUDITLOG#<seq/4096>     <seq, 20 digits>
+//	audit index    AUDITBY#M#<matterID>    <seq, 20 digits>                  (also AUDITBY#D#<docID>, AUDITBY#P#<pid>)
+//	audit hashes   AUDITHASH#<index/64>    H
+//	audit tree     AUDITTREE               TREE
+//	legacy chain   AUDIT                   SEQ#<seq, 20 digits>              (read once by the migration)
 //	claim          CLAIM#<key>             CLAIM
 //	inbound        INBOUND#<id>            META                              INBOUND#<status>   <received>#<id>
 //
 // <created>, <uploaded> and <received> are UTC times with exactly nine fractional digits,
 // so string order is time order (RFC 3339 with trimmed zeros is not). Kinds contain no '#'
 // and the free-text part of every key comes last, so keys cannot collide. Seq is
-// zero-padded to 20 digits, the width of the largest uint64, for the same reason; "HEAD"
-// sorts before "SEQ#", outside the range that ListAudit reads.
+// zero-padded to 20 digits, the width of the largest uint64, for the same reason.
+//
+// # Audit log
+//
+// Recording an audit event is one PutItem on AUDITEV#<id> with attribute_not_exists(PK):
+// keyed by the event id, so two requests never write the same item, and the same event
+// delivered twice is one item (the second put fails its condition, which is success).
+// Nothing else is read or written: no head, no counter, no hot key. While pending the
+// item carries GSI2 keys in one of 16 shards (FNV of the id), so the index's writes
+// spread too; the sequencer reads the 16 shards (oldest first), re-reads the candidates
+// consistently (the index lags) and drops any already integrated.
+//
+// The sequencer (one at a time: the lease is in the tree item, a conditional update with
+// an expiry in nanoseconds) writes down each batch first (the tree item's batch, the ids
+// in leaf order, conditional on the tree size and the lease), then writes, with
+// BatchWriteItem, the leaves (AUDITLOG#: each event as JSON with its seq, 4096 a
+// partition), the index items (AUDITBY#: a copy of the event per matter, document and
+// person it touched, sorted by seq) and the event items again without GSI2 keys, and the
+// tree's stored hashes (tlog.StoredHashIndex order, 64 to an item of 2 KB, written only if
+// the item grows, so a late writer never cuts hashes off); then it commits: tree size and
+// root, batch removed, conditional on the batch being the one begun. Every value between
+// begin and commit is computed from the batch alone, so a sequencer that stops half-way
+// leaves work the next one redoes identically. Checkpoints are objects in the evidence
+// bucket (audit/checkpoints/<number>); the tree item records the newest.
 //
 // Dates are stored as "YYYY-MM-DD" strings and times as RFC 3339 UTC with nanoseconds.
 // HeldBy and MatterIDs are lists, not string sets: DynamoDB refuses empty sets, and a
@@ -42,10 +68,20 @@
 //	ListMatterDocuments   PK = MATTER#<id>, SK begins_with DOC#         Query (consistent, paged) + BatchGetItem of documents, 100 a call, 4 calls at once
 //	AddHold               document (+ filing for a new matter)          PutItem, or TransactWriteItems with the filing; version = :expected
 //	RemoveHold            document                                      PutItem, version = :expected
-//	AuditHead             AUDIT, HEAD                                   GetItem (consistent)
-//	AppendAudit           head + event + audit id                       TransactWriteItems: head seq = e.Seq-1 (absent for seq 1), event and id attribute_not_exists(PK)
-//	HasAuditEvent         AUDITID#<id>, AUDITID                         GetItem (consistent)
-//	ListAudit             PK = AUDIT, SK BETWEEN SEQ#<after+1> AND SEQ#<max>  Query (consistent, ascending, Limit, paged)
+//	RecordAudit           AUDITEV#<id>, EV                              PutItem, attribute_not_exists(PK) (failure = recorded before = success)
+//	GetAuditEvent(s)      AUDITEV#<id>, EV                              GetItem / BatchGetItem (consistent)
+//	ListAudit             AUDITTREE (size), then PK = AUDITLOG#<n>, SK BETWEEN  GetItem + Query per 4096 leaves (consistent, ascending, paged)
+//	ListAuditBy           PK = AUDITBY#M|D|P#<id>, SK > <after>         Query (consistent, ascending, Limit, paged)
+//	PendingAudit          GSI2: GSI2PK = AUDITPENDING#<00..15>          16 Queries on GSI2 (keys only, Limit) + BatchGetItem (consistent) to drop integrated ones
+//	AuditTree             AUDITTREE, TREE                               GetItem (consistent)
+//	AcquireAuditLease     AUDITTREE, TREE                               UpdateItem, no owner OR owner = me OR expired
+//	BeginAuditBatch       AUDITTREE, TREE                               UpdateItem, owner = me AND size = :size AND no batch
+//	WriteAuditLeaves      leaves, index items, event items              BatchWriteItem (25 a call, 8 calls at once), puts of computed values
+//	WriteAuditHashes      AUDITHASH#<n>, H                              GetItem + PutItem, attribute_not_exists(PK) OR n <= :n
+//	ReadAuditHashes       AUDITHASH#<n>, H                              BatchGetItem (consistent)
+//	CommitAuditBatch      AUDITTREE, TREE                               UpdateItem, owner = me AND size = :size AND size(batch) = :k
+//	SetAuditCheckpoint    AUDITTREE, TREE                               UpdateItem, no checkpoint OR number < :n
+//	LegacyAudit           PK = AUDIT, SK BETWEEN SEQ#<after+1> AND SEQ#<max>  Query (consistent; the migration only)
 //	Claim                 CLAIM#<key>, CLAIM                            PutItem, attribute_not_exists(PK) OR expires_ns <= :now
 //	CreateInbound         INBOUND#<id>, META                            PutItem, attribute_not_exists(PK)
 //	GetInbound            INBOUND#<id>, META                            GetItem (consistent)
@@ -89,7 +125,8 @@
 // matters stay far below it. An inbound message keeps its attachments' records in its
 // item, under short attribute names: 200 attachments with 250-character file names take
 // under 100 KB. A transaction holds at most 100 items, so CreateDocument refuses a
-// document filed under more than 99 matters. All audit events share the
-// partition AUDIT: appends are serialised by the head item anyway, and the trail's write
-// rate is far below one partition's limit.
+// document filed under more than 99 matters. An audit event names at most 50 person ids
+// (casehold.MaxAuditPIDs); its items are about 1 KB. A batch's ids live in the tree item:
+// the sequencer keeps them under 200 KB. Leaves are written by one sequencer at a time,
+// 4096 to a partition, far below a partition's write limit.
 package dynamostore

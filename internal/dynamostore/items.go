@@ -23,14 +23,12 @@ const (
 	attrToken   = "write_token" // random per write: tells a retried write of ours from another's
 	indexGSI1   = "GSI1"
 
-	skMeta      = "META"
-	skRef       = "REF"
-	skAuditHead = "HEAD"
-	skAuditID   = "AUDITID"
-	skClaim     = "CLAIM"
-	pkAudit     = "AUDIT"
-	filingPref  = "DOC#"
-	seqPref     = "SEQ#"
+	skMeta     = "META"
+	skRef      = "REF"
+	skClaim    = "CLAIM"
+	pkAudit    = "AUDIT" // the legacy hash chain's partition
+	filingPref = "DOC#"
+	seqPref    = "SEQ#"
 )
 
 // sortTime is RFC 3339 with a fixed nine fractional digits, so that string order is time
@@ -51,10 +49,6 @@ func documentKey(id string) map[string]types.AttributeValue {
 }
 func referenceKey(kind casehold.MatterKind, ref string) map[string]types.AttributeValue {
 	return key("REF#"+string(kind)+"#"+ref, skRef)
-}
-func auditHeadKey() map[string]types.AttributeValue { return key(pkAudit, skAuditHead) }
-func auditIDKey(id string) map[string]types.AttributeValue {
-	return key("AUDITID#"+id, skAuditID)
 }
 func claimKey(k string) map[string]types.AttributeValue { return key("CLAIM#"+k, skClaim) }
 func reserveKey(k string) map[string]types.AttributeValue {
@@ -324,7 +318,9 @@ func marshalFiling(matterID string, d *casehold.Document) map[string]types.Attri
 	return withKey(map[string]types.AttributeValue{"doc_id": str(d.ID)}, filingKey(matterID, d))
 }
 
-type auditItem struct {
+// legacyAuditItem is an event of the legacy hash chain (PK AUDIT, SK SEQ#<seq>), read
+// only by the migration.
+type legacyAuditItem struct {
 	Seq        uint64 `dynamodbav:"seq"`
 	ID         string `dynamodbav:"id"`
 	Time       string `dynamodbav:"time"`
@@ -339,37 +335,34 @@ type auditItem struct {
 	Hash       string `dynamodbav:"hash"`
 }
 
-func marshalAudit(e casehold.AuditEvent) (map[string]types.AttributeValue, error) {
-	av, err := attributevalue.MarshalMap(auditItem{
+// MarshalLegacyAudit encodes an event as the legacy chain stored it; only the migration
+// tests use it, to build a chain to migrate.
+func MarshalLegacyAudit(e casehold.LegacyAuditEvent) (map[string]types.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(legacyAuditItem{
 		Seq: e.Seq, ID: e.ID, Time: formatTime(e.Time), Actor: e.Actor, Action: e.Action,
 		MatterID: e.MatterID, DocumentID: e.DocumentID, Outcome: string(e.Outcome), Code: e.Code,
 		Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("encode audit event: %w", err)
+		return nil, fmt.Errorf("encode legacy audit event: %w", err)
 	}
 	return withKey(av, key(pkAudit, seqSK(e.Seq))), nil
 }
 
-func unmarshalAudit(av map[string]types.AttributeValue) (casehold.AuditEvent, error) {
-	var it auditItem
+func unmarshalLegacyAudit(av map[string]types.AttributeValue) (casehold.LegacyAuditEvent, error) {
+	var it legacyAuditItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return casehold.AuditEvent{}, fmt.Errorf("decode audit event: %w", err)
+		return casehold.LegacyAuditEvent{}, fmt.Errorf("decode legacy audit event: %w", err)
 	}
 	t, err := parseTime(it.Time)
 	if err != nil {
-		return casehold.AuditEvent{}, fmt.Errorf("decode audit event %d: %w", it.Seq, err)
+		return casehold.LegacyAuditEvent{}, fmt.Errorf("decode legacy audit event %d: %w", it.Seq, err)
 	}
-	return casehold.AuditEvent{
+	return casehold.LegacyAuditEvent{AuditEvent: casehold.AuditEvent{
 		Seq: it.Seq, ID: it.ID, Time: t, Actor: it.Actor, Action: it.Action, MatterID: it.MatterID,
 		DocumentID: it.DocumentID, Outcome: casehold.Outcome(it.Outcome), Code: it.Code,
-		Detail: it.Detail, PrevHash: it.PrevHash, Hash: it.Hash,
+		Detail: it.Detail}, PrevHash: it.PrevHash, Hash: it.Hash,
 	}, nil
-}
-
-type headItem struct {
-	Seq  uint64 `dynamodbav:"seq"`
-	Hash string `dynamodbav:"hash"`
 }
 
 func inboundKey(id string) map[string]types.AttributeValue { return key("INBOUND#"+id, skMeta) }
@@ -497,4 +490,11 @@ func unmarshalInbound(av map[string]types.AttributeValue) (*casehold.InboundMess
 		return nil, fmt.Errorf("decode inbound message %s: %w", it.ID, err)
 	}
 	return m, nil
+}
+
+func unmarshalTree(item map[string]types.AttributeValue, it *treeItem) error {
+	if err := attributevalue.UnmarshalMap(item, it); err != nil {
+		return fmt.Errorf("decode audit tree: %w", err)
+	}
+	return nil
 }

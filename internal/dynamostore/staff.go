@@ -22,9 +22,6 @@ const staffIndexPK = "STAFFIDX"
 
 func staffKey(id string) map[string]types.AttributeValue { return key("STAFF#"+id, skMeta) }
 
-// maxBatchWrite is DynamoDB's limit of writes per BatchWriteItem.
-const maxBatchWrite = 25
-
 func (s *Store) ReplaceStaff(ctx context.Context, members []casehold.StaffMember) ([]string, error) {
 	old := map[string]bool{}
 	pages := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{TableName: s.table,
@@ -62,15 +59,15 @@ func (s *Store) ReplaceStaff(ctx context.Context, members []casehold.StaffMember
 	}
 	sort.Strings(leavers)
 	for start := 0; start < len(writes); start += maxBatchWrite {
-		if err := s.batchWrite(ctx, writes[start:min(start+maxBatchWrite, len(writes))]); err != nil {
+		if err := s.writeBatch(ctx, writes[start:min(start+maxBatchWrite, len(writes))]); err != nil {
 			return nil, fmt.Errorf("replace staff directory: %w", err)
 		}
 	}
 	return leavers, nil
 }
 
-// batchWrite writes up to 25 requests, sending again what DynamoDB left unprocessed.
-func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+// writeBatch writes up to 25 puts and deletes, sending again what DynamoDB left unprocessed.
+func (s *Store) writeBatch(ctx context.Context, reqs []types.WriteRequest) error {
 	request := map[string][]types.WriteRequest{*s.table: reqs}
 	for attempt := 0; len(request) > 0; attempt++ {
 		if attempt == batchGetAttempts {

@@ -44,14 +44,20 @@ func createTable(ctx context.Context, client *dynamodb.Client, table string) err
 		}
 	}
 	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{str(attrPK), str(attrSK), str(attrGSI1PK), str(attrGSI1SK)},
-		KeySchema:            key(attrPK, attrSK),
+		TableName:   aws.String(table),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{str(attrPK), str(attrSK), str(attrGSI1PK), str(attrGSI1SK),
+			str(attrGSI2PK), str(attrGSI2SK)},
+		KeySchema: key(attrPK, attrSK),
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 			IndexName:  aws.String(indexGSI1),
 			KeySchema:  key(attrGSI1PK, attrGSI1SK),
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}, {
+			// GSI2 lists pending audit events only (sparse): the sequencer reads the keys.
+			IndexName:  aws.String(indexGSI2),
+			KeySchema:  key(attrGSI2PK, attrGSI2SK),
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
 		}},
 	})
 	// Another process creating the same table at the same moment is success too.

@@ -177,6 +177,9 @@ func (e *env) mustUpload(matterID string, data []byte) document {
 
 func (e *env) auditActions() []string {
 	e.t.Helper()
+	if err := e.app.Service.FlushAudit(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
 	evs, err := e.app.Service.Store.ListAudit(context.Background(), 0, 10000)
 	if err != nil {
 		e.t.Fatal(err)
@@ -555,6 +558,9 @@ func TestAuditChainVerifies(t *testing.T) {
 	var rep struct {
 		OK     bool
 		Events int
+	}
+	if err := e.app.Service.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	r := e.do(ig, "GET", "/audit/verify", "", nil)
 	r.json(t, &rep)

@@ -82,7 +82,11 @@ func (s *Server) routes() []route {
 		{"DELETE", "/documents/{doc}", s.deleteDocument, false},
 		{"GET", "/audit", s.listAudit, false},
 		{"GET", "/audit/verify", s.verifyAudit, false},
-		{"PUT", "/uploads/{key...}", s.receiveUpload, true}, // authorised by its signature
+		{"GET", "/audit/events/{id}/proof", s.proveAuditEvent, false},
+		{"GET", "/audit/consistency", s.auditConsistency, false},
+		{"GET", "/audit/checkpoint", s.auditCheckpoint, true}, // signed, public by design
+		{"GET", "/audit/key", s.auditKey, true},               // the public verifier key
+		{"PUT", "/uploads/{key...}", s.receiveUpload, true},   // authorised by its signature
 	}, append(append(s.workRoutes(), s.inboundRoutes()...), s.lockRoutes()...)...)
 }
 

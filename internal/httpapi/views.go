@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -50,7 +51,14 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	events, err := s.App.ListAudit(r.Context(), actor(r), after, limit)
+	f := casehold.AuditFilter{MatterID: q.Get("matter_id"), DocumentID: q.Get("document_id"), PID: q.Get("pid")}
+	if f != (casehold.AuditFilter{}) {
+		if err := f.Validate(); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	events, err := s.App.ListAudit(r.Context(), actor(r), f, after, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -68,4 +76,63 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) proveAuditEvent(w http.ResponseWriter, r *http.Request) {
+	p, err := s.App.ProveAuditEvent(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) auditConsistency(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var from, to int64
+	for _, v := range []struct {
+		name string
+		dst  *int64
+	}{{"from", &from}, {"to", &to}} {
+		raw := q.Get(v.name)
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 1 {
+			s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "%s must be a whole number from 1", v.name))
+			return
+		}
+		*v.dst = n
+	}
+	if from == 0 {
+		s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "from is required"))
+		return
+	}
+	p, err := s.App.AuditConsistency(r.Context(), actor(r), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) auditCheckpoint(w http.ResponseWriter, r *http.Request) {
+	text, err := s.App.AuditCheckpoint(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, text)
+}
+
+func (s *Server) auditKey(w http.ResponseWriter, r *http.Request) {
+	key, err := s.App.AuditPublicKey()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, key+"\n")
 }

@@ -23,7 +23,6 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Matter", func(t *testing.T) { testMatter(t, newHarness) })
 	t.Run("Document", func(t *testing.T) { testDocument(t, newHarness) })
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newHarness) })
-	t.Run("Audit", func(t *testing.T) { testAudit(t, newHarness) })
 	t.Run("Claim", func(t *testing.T) { testClaim(t, newHarness) })
 	t.Run("Reserve", func(t *testing.T) { testReserve(t, newHarness) })
 	t.Run("Locks", func(t *testing.T) { testLocks(t, newHarness) })
@@ -437,109 +436,6 @@ func testHolds(t *testing.T, newHarness func(t *testing.T) Harness) {
 			t.Errorf("%d releases saw the document unheld, want exactly 1", empties)
 		}
 	})
-}
-
-func testAudit(t *testing.T, newHarness func(t *testing.T) Harness) {
-	event := func(id string, head casehold.AuditHead) casehold.AuditEvent {
-		e := casehold.AuditEvent{ID: id, Time: base, Actor: "staff-coord", Action: "matter.create",
-			MatterID: "m1", Outcome: casehold.OutcomeOK}
-		e.Chain(head)
-		return e
-	}
-	t.Run("AppendListVerify", func(t *testing.T) {
-		s := newHarness(t).Store
-		head, err := s.AuditHead(ctx())
-		mustOK(t, err)
-		if head != (casehold.AuditHead{}) {
-			t.Fatalf("empty store head = %+v, want zero", head)
-		}
-		for i := range 5 {
-			e := event(fmt.Sprintf("e%d", i), head)
-			mustOK(t, s.AppendAudit(ctx(), e))
-			head, err = s.AuditHead(ctx())
-			mustOK(t, err)
-			if head.Seq != e.Seq || head.Hash != e.Hash {
-				t.Fatalf("head = %+v after appending seq %d", head, e.Seq)
-			}
-		}
-		all, err := s.ListAudit(ctx(), 0, 100)
-		mustOK(t, err)
-		if len(all) != 5 {
-			t.Fatalf("ListAudit returned %d events, want 5", len(all))
-		}
-		if _, err := casehold.VerifyChain(casehold.AuditHead{}, all); err != nil {
-			t.Errorf("stored chain does not verify: %v", err)
-		}
-		page, err := s.ListAudit(ctx(), 2, 2)
-		mustOK(t, err)
-		if len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 4 {
-			t.Errorf("ListAudit(after 2, limit 2) = seqs %v", seqs(page))
-		}
-		ok, err := s.HasAuditEvent(ctx(), "e3")
-		mustOK(t, err)
-		if !ok {
-			t.Error("HasAuditEvent(e3) = false")
-		}
-		ok, err = s.HasAuditEvent(ctx(), "nope")
-		mustOK(t, err)
-		if ok {
-			t.Error("HasAuditEvent(nope) = true")
-		}
-	})
-	t.Run("ErrConflictStaleHead", func(t *testing.T) {
-		s := newHarness(t).Store
-		mustOK(t, s.AppendAudit(ctx(), event("e1", casehold.AuditHead{})))
-		// A second writer that read the empty head loses.
-		mustCode(t, s.AppendAudit(ctx(), event("e2", casehold.AuditHead{})), casehold.ECONFLICT)
-		all, _ := s.ListAudit(ctx(), 0, 10)
-		if len(all) != 1 || all[0].ID != "e1" {
-			t.Errorf("after a refused append the trail is %v", seqs(all))
-		}
-	})
-	t.Run("ErrConflictDuplicateID", func(t *testing.T) {
-		s := newHarness(t).Store
-		e1 := event("e1", casehold.AuditHead{})
-		mustOK(t, s.AppendAudit(ctx(), e1))
-		head, _ := s.AuditHead(ctx())
-		mustCode(t, s.AppendAudit(ctx(), event("e1", head)), casehold.ECONFLICT)
-		all, _ := s.ListAudit(ctx(), 0, 10)
-		if len(all) != 1 {
-			t.Errorf("duplicate id appended: %d events", len(all))
-		}
-	})
-	t.Run("ConcurrentAppendsOneWinsEachSeq", func(t *testing.T) {
-		s := newHarness(t).Store
-		const n = 8
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		wins := 0
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				err := s.AppendAudit(ctx(), event(fmt.Sprintf("c%d", i), casehold.AuditHead{}))
-				if err == nil {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				} else if casehold.ErrorCode(err) != casehold.ECONFLICT {
-					t.Errorf("concurrent append: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins != 1 {
-			t.Errorf("%d appends of seq 1 succeeded, want 1", wins)
-		}
-	})
-}
-
-func seqs(es []casehold.AuditEvent) []uint64 {
-	var out []uint64
-	for _, e := range es {
-		out = append(out, e.Seq)
-	}
-	return out
 }
 
 func testClaim(t *testing.T, newHarness func(t *testing.T) Harness) {

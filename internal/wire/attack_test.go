@@ -73,6 +73,9 @@ func (e *attackEnv) plant(t *testing.T, key string, body, claimed []byte) {
 
 func (e *attackEnv) auditActions(t *testing.T) []string {
 	t.Helper()
+	if err := e.app.Service.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	evs, err := e.app.Service.Store.ListAudit(context.Background(), 0, 10000)
 	if err != nil {
 		t.Fatal(err)

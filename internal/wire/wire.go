@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/casehold/casehold/internal/app"
+	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/boltstore"
@@ -114,6 +115,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return nil, err
 		}
 	}
+	if err := buildAuditLog(cfg, svc, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Service = svc
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
 	a.Emails = &intake.Emails{App: svc, Log: log}
@@ -179,6 +184,73 @@ func buildAWS(ctx context.Context, cfg config.Config, svc *app.Service) error {
 	svc.Staging = s3staging.New(s3c, cfg.UploadBucket)
 	svc.Mail = sesmail.New(awsconf.SES(awsCfg, opts))
 	return nil
+}
+
+// buildAuditLog gives the service its audit log: sequencer, publisher, prover, verifier.
+// Embedded, the signing key is <DataDir>/audit.key, made on first start. In AWS the key
+// comes from the environment (the template resolves it from Secrets Manager for the
+// sequencer; other functions get only the public key); a function given neither records
+// events but cannot prove or verify them.
+func buildAuditLog(cfg config.Config, svc *app.Service, log *slog.Logger) error {
+	skey, vkey := cfg.AuditSigningKey, cfg.AuditPublicKey
+	if cfg.Backend == config.Embedded && skey == "" {
+		var err error
+		if skey, err = LocalAuditKey(cfg); err != nil {
+			return err
+		}
+	}
+	if skey == "" && vkey == "" {
+		return nil
+	}
+	keys, err := auditlog.KeysFrom(skey, vkey)
+	if err != nil {
+		return fmt.Errorf("audit log key (CASEHOLD_AUDIT_SIGNING_KEY / CASEHOLD_AUDIT_PUBLIC_KEY): %w", err)
+	}
+	svc.AuditLog = &auditlog.Log{Store: svc.Store, Evidence: svc.Evidence, Keys: keys, Clock: svc.Clock,
+		Log: log, Owner: "sequencer-" + app.RandomIDs{}.New()}
+	if cfg.Backend == config.Embedded {
+		// Embedded batches are one bbolt transaction each, and each costs syncs: fewer,
+		// larger batches leave more of the disk and CPU to requests. (In DynamoDB a batch's
+		// ids must fit one item, which the default keeps them well inside.)
+		svc.AuditLog.BatchSize = 10000
+	}
+	return nil
+}
+
+// LocalAuditKey returns the embedded audit log's signing key, making it on first use:
+// a file readable by its owner only, like the token key.
+func LocalAuditKey(cfg config.Config) (string, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("data folder %s: %w", cfg.DataDir, err)
+	}
+	path := filepath.Join(cfg.DataDir, "audit.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read audit log key: %w", err)
+	}
+	skey, _, err := auditlog.GenerateKey(cfg.AuditLogName)
+	if err != nil {
+		return "", err
+	}
+	// O_EXCL: two processes starting at once must not each write a different key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return LocalAuditKey(cfg)
+	}
+	if err != nil {
+		return "", fmt.Errorf("write audit log key: %w", err)
+	}
+	if _, err := f.WriteString(skey + "\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write audit log key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write audit log key: %w", err)
+	}
+	return skey, nil
 }
 
 // LocalTokenSecret returns the embedded server's token key, making it on first use.

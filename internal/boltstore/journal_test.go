@@ -1,0 +1,96 @@
+package boltstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/casehold/casehold/internal/audittest"
+	"github.com/casehold/casehold/internal/casehold"
+)
+
+func TestJournal(t *testing.T) {
+	ctx := context.Background()
+	t.Run("ReopenKeepsPending", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "state.db")
+		s := mustOpen(t, path)
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e1")))
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e2")))
+		mustOK(t, s.Close())
+		s = mustOpen(t, path)
+		if p, err := s.PendingAudit(ctx, 10); err != nil || len(p) != 2 || p[0].ID != "e1" {
+			t.Fatalf("pending after reopen = %+v, %v", p, err)
+		}
+	})
+	t.Run("TornTailCutOff", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "state.db")
+		s := mustOpen(t, path)
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e1")))
+		mustOK(t, s.Close())
+		seg := segmentPath(path+".audit", 1)
+		f, err := os.OpenFile(seg, os.O_APPEND|os.O_WRONLY, 0)
+		mustOK(t, err)
+		_, err = f.WriteString(`0badc0de {"id":"half`) // a crash mid-append, never acknowledged
+		mustOK(t, err)
+		mustOK(t, f.Close())
+		s = mustOpen(t, path)
+		if p, _ := s.PendingAudit(ctx, 10); len(p) != 1 {
+			t.Fatalf("pending = %+v, want e1 alone", p)
+		}
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e2")))
+		mustOK(t, s.Close())
+		s = mustOpen(t, path) // the append after the cut reads back whole
+		if p, _ := s.PendingAudit(ctx, 10); len(p) != 2 {
+			t.Fatalf("pending = %+v, want e1 and e2", p)
+		}
+	})
+	t.Run("DamageBeforeTheEndIsAnError", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "state.db")
+		s := mustOpen(t, path)
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e1")))
+		mustOK(t, s.Close())
+		dir := path + ".audit"
+		b, err := os.ReadFile(segmentPath(dir, 1))
+		mustOK(t, err)
+		b[12] ^= 1
+		mustOK(t, os.WriteFile(segmentPath(dir, 1), b, 0o600))
+		mustOK(t, os.WriteFile(segmentPath(dir, 2), nil, 0o600)) // a later segment makes 1 not the last
+		if _, err := Open(path); err == nil {
+			t.Fatal("opened a journal damaged before its end")
+		}
+	})
+	t.Run("IntegratedSegmentsDeleted", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "state.db")
+		s := mustOpen(t, path)
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e1")))
+		s.journal.mu.Lock()
+		s.journal.size = maxSegmentBytes + 1 // the next append starts segment 2
+		s.journal.mu.Unlock()
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e2")))
+		l := audittest.NewLog(t, s, nil, nil, "seq")
+		if _, err := l.Sequence(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(segmentPath(path+".audit", 1)); !os.IsNotExist(err) {
+			t.Errorf("segment 1 still there after all its events were integrated: %v", err)
+		}
+		mustOK(t, s.Close())
+		s = mustOpen(t, path)
+		if p, _ := s.PendingAudit(ctx, 10); len(p) != 0 {
+			t.Errorf("integrated events pending again after reopen: %+v", p)
+		}
+		// Recording an integrated id again changes nothing.
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("e1")))
+		if p, _ := s.PendingAudit(ctx, 10); len(p) != 0 {
+			t.Errorf("an integrated event was recorded again: %+v", p)
+		}
+		if e, err := s.GetAuditEvent(ctx, "e2"); err != nil || e.Seq != 2 {
+			t.Errorf("e2 = %+v, %v", e, err)
+		}
+		_, err := s.GetAuditEvent(ctx, "nope")
+		if casehold.ErrorCode(err) != casehold.ENOTFOUND {
+			t.Errorf("missing event: %v", err)
+		}
+	})
+}
