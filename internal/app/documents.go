@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,6 +99,9 @@ func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matt
 	meta, err := s.checkUpload(m, in)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	if _, err := s.allow(ctx, actor, casehold.ActUploadDocument, m, meta.pids); err != nil {
+		return nil, s.refuseFor(ctx, actor, action, matterID, "", meta.pids, err)
 	}
 	d, err := s.secure(ctx, actor, m, meta, casehold.SourceUpload, "d-"+s.IDs.New(), body)
 	if err != nil {
@@ -204,15 +208,33 @@ func (s *Service) ListDocuments(ctx context.Context, actor casehold.Actor, matte
 	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "document.list", matterID, "", err)
 	}
-	if _, err := s.Store.GetMatter(ctx, matterID); err != nil {
-		return nil, fmt.Errorf("list documents: %w", err)
-	}
-	docs, err := s.Store.ListMatterDocuments(ctx, matterID)
+	m, err := s.Store.GetMatter(ctx, matterID)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "document.list", MatterID: matterID,
-		Detail: fmt.Sprintf("count=%d", len(docs))}); err != nil {
+	basis, err := s.allow(ctx, actor, casehold.ActReadDocument, m, nil)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, "document.list", matterID, "", err)
+	}
+	all, err := s.Store.ListMatterDocuments(ctx, matterID)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	// A locked child's documents are listed only to those the lock lets in.
+	docs, err := s.visibleDocuments(ctx, actor, m, all)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	var pids []string
+	for _, d := range docs {
+		for _, p := range d.PIDs {
+			if !slices.Contains(pids, p) {
+				pids = append(pids, p)
+			}
+		}
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "document.list", MatterID: matterID, PIDs: pids,
+		Detail: fmt.Sprintf("count=%d withheld=%d basis=%s", len(docs), len(all)-len(docs), basis)}); err != nil {
 		return nil, err
 	}
 	return docs, nil
@@ -227,7 +249,11 @@ func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id stri
 	if err != nil {
 		return nil, fmt.Errorf("get document: %w", err)
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "document.read", DocumentID: id}); err != nil {
+	basis, err := s.allowDocument(ctx, actor, d)
+	if err != nil {
+		return nil, s.refuseFor(ctx, actor, "document.read", "", id, d.PIDs, err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "document.read", DocumentID: id, PIDs: d.PIDs, Detail: "basis=" + basis}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -246,6 +272,10 @@ func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id str
 	if err != nil {
 		return nil, nil, fmt.Errorf("download: %w", err)
 	}
+	basis, err := s.allowDocument(ctx, actor, d)
+	if err != nil {
+		return nil, nil, s.refuseFor(ctx, actor, action, "", id, d.PIDs, err)
+	}
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
 	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
 		// The record says casehold kept this version: its absence is an incident, not a
@@ -256,7 +286,7 @@ func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id str
 	if err != nil {
 		return nil, nil, fmt.Errorf("download %s: %w", id, err)
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: id}); err != nil {
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: id, PIDs: d.PIDs, Detail: "basis=" + basis}); err != nil {
 		rc.Close()
 		return nil, nil, err
 	}
@@ -342,6 +372,9 @@ func (s *Service) HoldDocument(ctx context.Context, actor casehold.Actor, matter
 	if m.Status != casehold.MatterOpen {
 		return nil, s.refuse(ctx, actor, action, matterID, docID, casehold.Errorf(casehold.ECONFLICT, "matter is %s: only an open matter can hold documents", m.Status))
 	}
+	if _, err := s.allow(ctx, actor, casehold.ActHoldDocument, m, nil); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, err)
+	}
 	d, err := s.Store.AddHold(ctx, docID, matterID)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, docID, fmt.Errorf("hold document: %w", err))
@@ -421,6 +454,10 @@ func (s *Service) DownloadDocumentLink(ctx context.Context, actor casehold.Actor
 	if err != nil {
 		return nil, fmt.Errorf("download link: %w", err)
 	}
+	basis, err := s.allowDocument(ctx, actor, d)
+	if err != nil {
+		return nil, s.refuseFor(ctx, actor, action, "", id, d.PIDs, err)
+	}
 	link := &DownloadLink{URL: "/documents/" + d.ID + "/content", SHA256: d.SHA256, Size: d.Size, ExpiresAt: s.now().Add(DownloadLinkTTL)}
 	if p, ok := s.Evidence.(presigner); ok {
 		ext := path.Ext(d.Key)
@@ -430,7 +467,7 @@ func (s *Service) DownloadDocumentLink(ctx context.Context, actor casehold.Actor
 		}
 		link.URL, link.Direct = u, true
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: id, Detail: fmt.Sprintf("direct=%v", link.Direct)}); err != nil {
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: id, PIDs: d.PIDs, Detail: fmt.Sprintf("direct=%v basis=%s", link.Direct, basis)}); err != nil {
 		return nil, err
 	}
 	return link, nil

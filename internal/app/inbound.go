@@ -449,6 +449,16 @@ func (s *Service) GetInbound(ctx context.Context, actor casehold.Actor, id strin
 	if err != nil {
 		return nil, fmt.Errorf("get inbound: %w", err)
 	}
+	if rec.MatterID != "" {
+		// Filed: the message is the matter's material, read under the matter's access.
+		m, err := s.Store.GetMatter(ctx, rec.MatterID)
+		if err != nil {
+			return nil, fmt.Errorf("get inbound: %w", err)
+		}
+		if _, err := s.allow(ctx, actor, casehold.ActReadMatter, m, nil); err != nil {
+			return nil, s.refuse(ctx, actor, "email.read", rec.MatterID, "", err)
+		}
+	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "email.read", MatterID: rec.MatterID, Detail: "inbound=" + id}); err != nil {
 		return nil, err
 	}
@@ -474,6 +484,9 @@ func (s *Service) AssignInbound(ctx context.Context, actor casehold.Actor, id, m
 	}
 	if m.Status != casehold.MatterOpen {
 		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT, "matter is %s", m.Status))
+	}
+	if _, err := s.allow(ctx, actor, casehold.ActUploadDocument, m, nil); err != nil {
+		return nil, s.refuse(ctx, actor, action, matterID, "", err)
 	}
 	if err := s.fileInbound(ctx, actor, rec, m); err != nil {
 		return nil, err

@@ -66,7 +66,11 @@ func (s *Service) GetMatter(ctx context.Context, actor casehold.Actor, id string
 	if err != nil {
 		return nil, fmt.Errorf("get matter: %w", err)
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.read", MatterID: id}); err != nil {
+	basis, err := s.allow(ctx, actor, casehold.ActReadMatter, m, nil)
+	if err != nil {
+		return nil, s.refuse(ctx, actor, "matter.read", id, "", err)
+	}
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.read", MatterID: id, PIDs: m.PIDs(), Detail: "basis=" + basis}); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -83,9 +87,22 @@ func (s *Service) ListMatters(ctx context.Context, actor casehold.Actor, status 
 	if status != casehold.MatterOpen && status != casehold.MatterReleased {
 		return nil, casehold.Errorf(casehold.EINVALID, "status must be %q or %q", casehold.MatterOpen, casehold.MatterReleased)
 	}
-	ms, err := s.Store.ListMatters(ctx, status)
+	all, err := s.Store.ListMatters(ctx, status)
 	if err != nil {
 		return nil, fmt.Errorf("list matters: %w", err)
+	}
+	// Only the matters the reader may open: the policy, once per matter, without locks
+	// (a matter's record is the matter's; its children's material is checked when read).
+	r, err := s.reader(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	ms := []*casehold.Matter{}
+	now := s.now()
+	for _, m := range all {
+		if casehold.Decide(r, casehold.ActReadMatter, casehold.Scope{Matter: m}, now).Allow {
+			ms = append(ms, m)
+		}
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.list", Detail: fmt.Sprintf("status=%s count=%d", status, len(ms))}); err != nil {
 		return nil, err
@@ -132,6 +149,9 @@ func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 	m, err := s.Store.GetMatter(ctx, id)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, id, "", fmt.Errorf("release matter: %w", err))
+	}
+	if _, err := s.allow(ctx, actor, casehold.ActReleaseMatter, m, nil); err != nil {
+		return nil, s.refuse(ctx, actor, action, id, "", err)
 	}
 	switch m.Status {
 	case casehold.MatterReleasing:

@@ -66,7 +66,8 @@ func bigMatter(tb testing.TB) (*app.Service, *countingStore, *casehold.Matter) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	m := &casehold.Matter{ID: "m-big", Kind: casehold.KindCCRCS17, Reference: "CCRC/BIG", Contact: "c", Status: casehold.MatterOpen,
-		ReceivedOn: casehold.Date{Year: 2026, Month: 11, Day: 10}, Deadline: casehold.Date{Year: 2026, Month: 12, Day: 8}, CreatedAt: now}
+		ReceivedOn: casehold.Date{Year: 2026, Month: 11, Day: 10}, Deadline: casehold.Date{Year: 2026, Month: 12, Day: 8}, CreatedAt: now,
+		Coordinator: auth.DemoStaff[0].ID}
 	day := casehold.Date{Year: 2026, Month: 11, Day: 20}
 	for i := range 50 {
 		pid := fmt.Sprintf("P%05d", i)

@@ -88,13 +88,19 @@ func (s *Service) audit(ctx context.Context, e casehold.AuditEvent) error {
 // refuse audits a refused or failed action and returns err unchanged, so callers can write
 // `return s.refuse(ctx, ...)`. An audit failure is logged, never hidden behind err.
 func (s *Service) refuse(ctx context.Context, actor casehold.Actor, action, matterID, docID string, err error) error {
+	return s.refuseFor(ctx, actor, action, matterID, docID, nil, err)
+}
+
+// refuseFor is refuse naming the children the refused action touched, so "who tried to see
+// this child" finds it too.
+func (s *Service) refuseFor(ctx context.Context, actor casehold.Actor, action, matterID, docID string, pids []string, err error) error {
 	outcome := casehold.OutcomeRefused
 	code := casehold.ErrorCode(err)
 	if code == casehold.EINTERNAL {
 		outcome = casehold.OutcomeFailed
 	}
 	if aerr := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID,
-		DocumentID: docID, Outcome: outcome, Code: code}); aerr != nil {
+		DocumentID: docID, PIDs: pids, Outcome: outcome, Code: code}); aerr != nil {
 		s.Log.ErrorContext(ctx, "audit of a refusal failed", "action", action, "err", aerr)
 	}
 	return err

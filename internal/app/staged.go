@@ -48,6 +48,9 @@ func (s *Service) CreateUpload(ctx context.Context, actor casehold.Actor, matter
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
 	}
+	if _, err := s.allow(ctx, actor, casehold.ActUploadDocument, m, meta.pids); err != nil {
+		return nil, s.refuseFor(ctx, actor, action, matterID, "", meta.pids, err)
+	}
 	key := UploadPrefix + matterID + "/" + s.IDs.New() + ".pdf"
 	p, err := s.Staging.PresignPut(ctx, key, map[string]string{
 		metaMatter: matterID, metaPID: meta.pids[0], metaDocType: meta.docType,

@@ -31,6 +31,9 @@ func (s *Service) updateMatter(ctx context.Context, actor casehold.Actor, act ca
 		if m.Status != casehold.MatterOpen && !allowReleased {
 			return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT, "matter is %s: it can no longer be changed", m.Status))
 		}
+		if _, err := s.allow(ctx, actor, act, m, nil); err != nil {
+			return nil, s.refuse(ctx, actor, action, matterID, "", err)
+		}
 		if err := change(m); err != nil {
 			return nil, s.refuse(ctx, actor, action, matterID, "", err)
 		}
@@ -181,6 +184,11 @@ func (s *Service) AddAccess(ctx context.Context, actor casehold.Actor, matterID 
 				return err
 			}
 		}
+		if g.StaffID != "" {
+			if err := s.knownStaff(ctx, "staff_id", g.StaffID); err != nil {
+				return err
+			}
+		}
 		if g.GrantedOn.IsZero() {
 			g.GrantedOn = s.today()
 		}
@@ -279,6 +287,9 @@ func (s *Service) Progress(ctx context.Context, actor casehold.Actor, matterID s
 	m, err := s.Store.GetMatter(ctx, matterID)
 	if err != nil {
 		return nil, fmt.Errorf("progress: %w", err)
+	}
+	if _, err := s.allow(ctx, actor, casehold.ActReadMatter, m, nil); err != nil {
+		return nil, s.refuse(ctx, actor, "matter.progress", matterID, "", err)
 	}
 	docs, err := s.Store.ListMatterDocuments(ctx, matterID)
 	if err != nil {

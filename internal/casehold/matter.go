@@ -67,6 +67,18 @@ type Matter struct {
 	Version int64 `json:"version"`
 }
 
+// PIDs lists the matter's named and related people, named first.
+func (m *Matter) PIDs() []string {
+	out := make([]string, 0, len(m.People)+len(m.Work.Related))
+	for _, p := range m.People {
+		out = append(out, p.PID)
+	}
+	for _, r := range m.Work.Related {
+		out = append(out, r.PID)
+	}
+	return out
+}
+
 // HasPerson reports whether pid is one of the matter's named or related people.
 func (m *Matter) HasPerson(pid string) bool { return m.knownPID(pid) }
 

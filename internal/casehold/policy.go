@@ -171,7 +171,14 @@ func granted(r Reader, m *Matter, pids []string) bool {
 		return false
 	}
 	if len(pids) == 0 {
-		return covers("")
+		// The matter as a whole (its record, its list): any grant naming the reader opens
+		// it; each child's material is then checked against the grant's PID.
+		for _, g := range m.Work.Access {
+			if (g.StaffID != "" && g.StaffID == r.Actor.ID) || (g.StaffID == "" && g.Team != "" && slices.Contains(r.Teams, g.Team)) {
+				return true
+			}
+		}
+		return false
 	}
 	for _, pid := range pids {
 		if !covers(pid) {

@@ -351,6 +351,14 @@ func TestUploadDownloadAndRefusals(t *testing.T) {
 	})
 
 	t.Run("Download", func(t *testing.T) {
+		// Secured records are open to the coordinator and the staff on an access grant.
+		if r := e.do(tm, "GET", "/documents/"+d.ID+"/content", "", nil); r.status != 403 {
+			t.Fatalf("team manager without a grant: %d, want 403", r.status)
+		}
+		if r := e.postJSON(coord, "/matters/"+m.ID+"/access", map[string]string{"pid": "P7700123", "staff_id": tm, "team": "Assessment East",
+			"role": "team manager", "name": "Owen Farrier", "approved_by": "Head of Service"}); r.status != 200 {
+			t.Fatalf("grant: %d %s", r.status, r.body)
+		}
 		r := e.do(tm, "GET", "/documents/"+d.ID+"/content", "", nil)
 		if r.status != 200 || !bytes.Equal(r.body, data) || r.header.Get("X-Casehold-Sha256") != d.SHA256 {
 			t.Fatalf("download: %d, %d bytes, sha header %q", r.status, len(r.body), r.header.Get("X-Casehold-Sha256"))
@@ -371,7 +379,8 @@ func TestUploadDownloadAndRefusals(t *testing.T) {
 			t.Errorf("embedded download link = %+v", link)
 		}
 		acts := e.auditActions()
-		if count(acts, "document.download:ok") != 1 || count(acts, "document.download:refused") != 1 {
+		// Refused: the team manager before the grant, and the helpdesk officer.
+		if count(acts, "document.download:ok") != 1 || count(acts, "document.download:refused") != 2 {
 			t.Errorf("downloads audited as %v", acts)
 		}
 	})

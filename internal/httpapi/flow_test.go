@@ -154,6 +154,8 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	}
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send before legal review")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "coordinator cannot do legal review")
+	mustStatus(t, e.postJSON("s-legal-01", base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "legal officer not assigned to the matter")
+	mustStatus(t, e.postJSON(coord, base+"/legal-officers", map[string]any{"staff_id": "s-legal-01"}), 200, "assign legal officer")
 	mustStatus(t, e.postJSON("s-legal-01", base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 200, "legal review")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send without contact email")
 	mustStatus(t, e.putJSON(coord, base+"/contact-email", map[string]any{"contact_email": "secure-inbox@review.example"}), 200, "contact email")

@@ -26,6 +26,7 @@ func (s *Server) lockRoutes() []route {
 		{"POST", "/lookup", s.lookupPID, false},
 		{"POST", "/contacts", s.recordContact, false},
 		{"POST", "/staff/import", s.importStaff, false},
+		{"POST", "/matters/{id}/legal-officers", s.assignLegalOfficer, false},
 	}
 }
 
@@ -180,4 +181,20 @@ func (s *Server) recordContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) assignLegalOfficer(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		StaffID string `json:"staff_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.App.AssignLegalOfficer(r.Context(), actor(r), r.PathValue("id"), in.StaffID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, matterView(m, s.App.Clock.Now()))
 }
