@@ -193,7 +193,16 @@ func TestAWSBackendEndToEnd(t *testing.T) {
 		readEvent(t, "apigw-v2-request.json", &req)
 		req.RawPath, req.RequestContext.HTTP.Path, req.RequestContext.HTTP.Method = "/matters/"+m.ID, "/matters/"+m.ID, "GET"
 		req.RawQueryString, req.Body = "", ""
+		// The sample's caller is a coordinator, but not this matter's: the policy refuses.
 		res, err := httpadapter.NewV2(a.Handler).ProxyWithContext(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != 403 {
+			t.Fatalf("GET another coordinator's matter through the Lambda adapter: %d %s", res.StatusCode, res.Body)
+		}
+		req.RequestContext.Authorizer.JWT.Claims["sub"] = coord.ID
+		res, err = httpadapter.NewV2(a.Handler).ProxyWithContext(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
