@@ -107,7 +107,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matt
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, DocumentID: d.ID,
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, DocumentID: d.ID, PIDs: d.PIDs,
 		Detail: fmt.Sprintf("sha256=%s size=%d", d.SHA256, d.Size)}); err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*cas
 		}
 		return nil, fmt.Errorf("ingest %s: %w", key, err)
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{ID: eventID, Actor: actor.ID, Action: action, MatterID: matterID,
+	if err := s.audit(ctx, casehold.AuditEvent{ID: eventID, Actor: actor.ID, Action: action, MatterID: matterID, PIDs: d.PIDs,
 		DocumentID: d.ID, Detail: fmt.Sprintf("sha256=%s size=%d staged=%s", d.SHA256, d.Size, key)}); err != nil {
 		return nil, err
 	}

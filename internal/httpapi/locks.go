@@ -5,6 +5,7 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/whosaw"
 )
 
 // Locked cases and the staff directory. PIDs go in request bodies, never in URLs, so they
@@ -25,6 +26,7 @@ func (s *Server) lockRoutes() []route {
 		{"POST", "/locks/{lock}/break-glass", s.breakGlass, false},
 		{"POST", "/lookup", s.lookupPID, false},
 		{"POST", "/contacts", s.recordContact, false},
+		{"POST", "/reports/who-saw", s.whoSaw, false},
 		{"POST", "/staff/import", s.importStaff, false},
 		{"POST", "/matters/{id}/legal-officers", s.assignLegalOfficer, false},
 	}
@@ -197,4 +199,44 @@ func (s *Server) assignLegalOfficer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, matterView(m, s.App.Clock.Now()))
+}
+
+// whoSaw is the "who saw this child" report: JSON, or CSV or PDF to download. The PID is
+// in the body, never the URL.
+func (s *Server) whoSaw(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		PID        string `json:"pid"`
+		DocumentID string `json:"document_id"`
+		Format     string `json:"format"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Format != "" && in.Format != "json" && in.Format != "csv" && in.Format != "pdf" {
+		s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "format must be json, csv or pdf"))
+		return
+	}
+	rep, err := s.App.WhoSaw(r.Context(), actor(r), casehold.AuditFilter{PID: in.PID, DocumentID: in.DocumentID})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	switch in.Format {
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="who-saw.csv"`)
+		if err := whosaw.CSV(w, rep); err != nil {
+			s.Log.ErrorContext(r.Context(), "who-saw csv not written", "err", err)
+		}
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="who-saw.pdf"`)
+		if err := whosaw.PDF(w, rep, s.App.Council); err != nil {
+			s.Log.ErrorContext(r.Context(), "who-saw pdf not written", "err", err)
+		}
+	default:
+		writeJSON(w, http.StatusOK, rep)
+	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/whosaw"
 	"github.com/casehold/casehold/internal/httpapi"
 )
 
@@ -442,6 +443,8 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"LockNotice", app.LockNotice{}, nil, nil},
 		{"StaffImport", app.StaffImport{}, nil, nil},
 		{"ContactInput", app.ContactInput{}, nil, nil},
+		{"WhoSawReport", whosaw.Report{}, nil, nil},
+		{"WhoSawRow", whosaw.Row{}, nil, nil},
 		{"ContactReceipt", app.ContactReceipt{}, nil, nil},
 		{"LockDecisionInput", struct {
 			Approve bool `json:"approve"`
