@@ -1235,3 +1235,27 @@ func TestPublicRoutesSkipTheAuthorizer(t *testing.T) {
 		t.Errorf("GET %s is public in docs/openapi.yaml but ApiFunction has no event for it with Authorizer: NONE", path)
 	}
 }
+
+// TestDeletesOnlyOnLockAndDirectoryKeys: the API may delete items (lock indexes, leavers
+// of the staff directory) only on those partitions, never the audit log's or a matter's.
+func TestDeletesOnlyOnLockAndDirectoryKeys(t *testing.T) {
+	tpl := mustTemplate(t)
+	walk(get(tpl.resource("ApiFunction"), "Properties", "Policies"), func(n *yaml.Node) {
+		if n.Kind != yaml.MappingNode || scalar(get(n, "Effect")) != "Allow" {
+			return
+		}
+		acts := scalars(get(n, "Action"))
+		if !slices.Contains(acts, "dynamodb:DeleteItem") && !slices.Contains(acts, "dynamodb:BatchWriteItem") {
+			return
+		}
+		keys := scalars(get(n, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys"))
+		if len(keys) == 0 {
+			t.Errorf("line %d: the API may delete items with no leading-key condition", n.Line)
+		}
+		for _, k := range keys {
+			if !strings.HasPrefix(k, "LOCK") && !strings.HasPrefix(k, "STAFF") {
+				t.Errorf("line %d: the API may delete items under %q", n.Line, k)
+			}
+		}
+	})
+}
