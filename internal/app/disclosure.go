@@ -101,7 +101,7 @@ func (s *Service) ReviewDisclosure(ctx context.Context, actor casehold.Actor, ma
 }
 
 // SendDisclosure emails the reviewed documents to the secure address the requester gave.
-// The subject carries the matter id only.
+// The subject carries the requester's reference only.
 func (s *Service) SendDisclosure(ctx context.Context, actor casehold.Actor, matterID, discID string) (*casehold.Disclosure, error) {
 	const action = "disclosure.send"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
@@ -143,7 +143,9 @@ func (s *Service) SendDisclosure(ctx context.Context, actor casehold.Actor, matt
 		atts = append(atts, casehold.Attachment{Filename: d.FileNames[i], ContentType: "application/pdf", Data: data})
 	}
 	msgID, err := s.Mail.Send(ctx, casehold.Message{From: s.MailFrom, To: []string{m.Work.ContactEmail},
-		Subject: "Council response to " + string(m.Kind) + " matter " + m.ID + ": documents",
+		// The requester files its post under its own reference; casehold's kind and id
+		// mean nothing to it. A reference is an outside case number, never a name.
+		Subject: "Documents in response to your reference " + m.Reference,
 		Text: fmt.Sprintf("Please find attached %d document(s) for your reference %s.\nPlease confirm receipt by reply.\n",
 			len(atts), m.Reference), Attachments: atts})
 	if err != nil {

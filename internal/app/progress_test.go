@@ -79,6 +79,7 @@ func bigMatter(tb testing.TB) (*app.Service, *countingStore, *casehold.Matter) {
 		m.Work.Access = append(m.Work.Access, casehold.AccessGrant{PID: pid, Team: "T", Role: "team manager", Name: "N", ApprovedBy: "H"})
 	}
 	m.Work.Areas = []casehold.AreaLead{{Area: casehold.AreaSocialCare, LeadOfficer: "L", NotifiedOn: day}}
+	m.Work.LegalConfirmed = day
 	if err := store.CreateMatter(ctx, m); err != nil {
 		tb.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func BenchmarkConfirmationForm(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if err := ccrcform.Render(io.Discard, svc.ConfirmationForm(m, casehold.Date{})); err != nil {
+		if err := ccrcform.Render(io.Discard, svc.ConfirmationForm(m, casehold.Date{}, casehold.SignOff{}, false)); err != nil {
 			b.Fatal(err)
 		}
 	}

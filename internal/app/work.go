@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/casehold/casehold/internal/casehold"
@@ -160,17 +161,20 @@ func (s *Service) PutElectronic(ctx context.Context, actor casehold.Actor, matte
 				return err
 			}
 		}
-		if e.FullCopyDoc != "" && !matterHasDoc(ctx, s, m.ID, e.FullCopyDoc) {
-			return casehold.Errorf(casehold.EINVALID, "full_copy_document must be a document held by this matter")
+		if e.FullCopyDoc != "" {
+			d, err := s.Store.GetDocument(ctx, e.FullCopyDoc)
+			if err != nil || !d.HeldByMatter(m.ID) {
+				return casehold.Errorf(casehold.EINVALID, "full_copy_document must be a document held by this matter")
+			}
+			// A copy filed for another person would leave this record's copy missing
+			// while the form says it was taken.
+			if !slices.Contains(d.PIDs, e.PID) {
+				return casehold.Errorf(casehold.EINVALID, "full_copy_document is filed for another person: the full copy must concern this record's pid")
+			}
 		}
 		m.Work.Electronic = upsert(m.Work.Electronic, e, func(x casehold.ElectronicRecord) bool { return x.PID == e.PID })
 		return nil
 	})
-}
-
-func matterHasDoc(ctx context.Context, s *Service, matterID, docID string) bool {
-	d, err := s.Store.GetDocument(ctx, docID)
-	return err == nil && d.HeldByMatter(matterID)
 }
 
 // AddAccess records one grant of access to a secured record.
@@ -259,8 +263,15 @@ func (s *Service) PutEducation(ctx context.Context, actor casehold.Actor, matter
 	})
 }
 
-// AddVisit records a requester's visit to view files.
+// AddVisit records a requester's visit to view files. The legal review of third-party
+// information is legal services' to sign off: a legal officer recording the visit may sign
+// it off at once (legal_reviewed true); anyone else records the visit and a legal officer
+// signs it off with ReviewVisit. Nobody else can mark it reviewed.
 func (s *Service) AddVisit(ctx context.Context, actor casehold.Actor, matterID string, v casehold.Visit) (*casehold.Matter, error) {
+	if v.LegalReviewed && !actor.Has(casehold.RoleLegal) {
+		return nil, s.refuse(ctx, actor, "disclosure.visit", matterID, "", casehold.Errorf(casehold.EFORBIDDEN,
+			"only legal services sign off the legal review of a visit: record the visit without legal_reviewed and ask legal services to review it"))
+	}
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "disclosure.visit", matterID, "", func(m *casehold.Matter) error {
 		for f, val := range map[string]string{"room": v.Room, "officer_present": v.OfficerPresent} {
 			if err := needText(f, val); err != nil {
@@ -270,10 +281,69 @@ func (s *Service) AddVisit(ctx context.Context, actor casehold.Actor, matterID s
 		if v.On.IsZero() {
 			return casehold.Errorf(casehold.EINVALID, "on is required (the date of the visit)")
 		}
-		if !v.LegalReviewed {
-			return casehold.Errorf(casehold.EINVALID, "legal_reviewed must be true: legal services check third-party information before a visit")
+		v.ID, v.LegalReviewBy, v.LegalReviewOn = "v-"+s.IDs.New(), "", casehold.Date{}
+		if v.LegalReviewed {
+			v.LegalReviewBy, v.LegalReviewOn = actor.ID, s.today()
 		}
 		m.Work.Visits = append(m.Work.Visits, v)
+		return nil
+	})
+}
+
+// ReviewVisit records legal services' check of third-party information before a visit.
+// Only a legal officer may.
+func (s *Service) ReviewVisit(ctx context.Context, actor casehold.Actor, matterID, visitID string, in LegalReviewInput) (*casehold.Matter, error) {
+	const action = "disclosure.visit_legal_review"
+	if !actor.Has(casehold.RoleLegal) {
+		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN, "only legal services sign off the legal review of a visit"))
+	}
+	return s.updateWork(ctx, actor, casehold.ActReadDocument, action, matterID, "visit="+visitID, func(m *casehold.Matter) error {
+		if !in.ThirdPartyChecked {
+			return casehold.Errorf(casehold.EINVALID, "third_party_checked must be true to sign off the review")
+		}
+		for i := range m.Work.Visits {
+			v := &m.Work.Visits[i]
+			if v.ID != visitID || v.ID == "" {
+				continue
+			}
+			if v.LegalReviewed {
+				return casehold.Errorf(casehold.ECONFLICT, "the visit's legal review was signed off on %s", v.LegalReviewOn)
+			}
+			v.LegalReviewed, v.LegalReviewBy, v.LegalReviewOn = true, actor.ID, s.today()
+			return nil
+		}
+		return casehold.Errorf(casehold.ENOTFOUND, "no such visit on this matter")
+	})
+}
+
+// LegalConfirmationInput is legal services' confirmation that the files they hold are secured.
+type LegalConfirmationInput struct {
+	On casehold.Date `json:"on"`
+}
+
+// ConfirmLegalStorage records the date legal services confirmed the files they hold are
+// secured: the form's "date legal services confirmed secured". Only a legal officer may, and
+// only once a file is recorded as stored at legal services.
+func (s *Service) ConfirmLegalStorage(ctx context.Context, actor casehold.Actor, matterID string, in LegalConfirmationInput) (*casehold.Matter, error) {
+	const action = "record.legal_confirmation"
+	if !actor.Has(casehold.RoleLegal) {
+		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN, "only legal services confirm the files they hold are secured"))
+	}
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, action, matterID, "", func(m *casehold.Matter) error {
+		stored := m.Work.LegalServicesStoredOn()
+		if stored.IsZero() {
+			return casehold.Errorf(casehold.ECONFLICT, "no paper or education file is recorded as stored at legal services")
+		}
+		if in.On.IsZero() {
+			return casehold.Errorf(casehold.EINVALID, "on is required (the date legal services confirmed the files are secured)")
+		}
+		if err := s.notFuture("on", in.On); err != nil {
+			return err
+		}
+		if in.On.Before(stored) {
+			return casehold.Errorf(casehold.EINVALID, "on must not be before the files were stored at legal services (%s)", stored)
+		}
+		m.Work.LegalConfirmed, m.Work.LegalConfirmedBy = in.On, actor.ID
 		return nil
 	})
 }

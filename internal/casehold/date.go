@@ -17,13 +17,38 @@ type Date struct {
 	Day   int
 }
 
+// Earliest and latest dates casehold accepts anywhere. A record of a looked-after child may
+// date from the 1940s; a year like 0001 or 20266 is a typing slip that would otherwise
+// become a deadline or a form date.
+var (
+	EarliestDate = Date{1900, time.January, 1}
+	LatestDate   = Date{2999, time.December, 31}
+)
+
+// EarliestReceived is the earliest date a preservation demand can have arrived: the
+// procedures (and the CCRC, set up in 1997) are all later, so an earlier received_on is a
+// mistake that would make the matter overdue from the start.
+var EarliestReceived = Date{1990, time.January, 1}
+
 // ParseDate parses YYYY-MM-DD. field names the input in the error.
 func ParseDate(field, s string) (Date, error) {
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
 		return Date{}, Errorf(EINVALID, "%s must be a date in the form YYYY-MM-DD", field)
 	}
-	return DateOf(t), nil
+	d := DateOf(t)
+	if err := CheckSaneDate(field, d); err != nil {
+		return Date{}, err
+	}
+	return d, nil
+}
+
+// CheckSaneDate refuses a date outside EarliestDate..LatestDate.
+func CheckSaneDate(field string, d Date) error {
+	if d.Before(EarliestDate) || LatestDate.Before(d) {
+		return Errorf(EINVALID, "%s must be between %s and %s", field, EarliestDate, LatestDate)
+	}
+	return nil
 }
 
 // DateOf returns the calendar date of t in t's location.

@@ -134,6 +134,9 @@ func (in NewMatterInput) Validate(today Date) (Date, error) {
 	if today.Before(received) {
 		return Date{}, Errorf(EINVALID, "received_on must not be in the future")
 	}
+	if received.Before(EarliestReceived) {
+		return Date{}, Errorf(EINVALID, "received_on must be on or after %s", EarliestReceived)
+	}
 	if len(in.People) == 0 {
 		return Date{}, Errorf(EINVALID, "people must name at least one individual")
 	}

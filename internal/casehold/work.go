@@ -82,16 +82,38 @@ type PaperFile struct {
 	ReturnedOn           Date   `json:"returned_on"`
 }
 
-// Receipt is one signed hand-over of paper (chain of custody).
+// AtLegalServices reports whether a storage place is legal services rather than an agreed
+// alternative location. The procedure wants an alternative stated as such on the form, so
+// anything but legal services itself counts as one.
+func AtLegalServices(place string) bool {
+	switch strings.ToLower(strings.Join(strings.Fields(place), " ")) {
+	case "legal services", "legal", "legal services strongroom":
+		return true
+	}
+	return false
+}
+
+// Out reports whether the paper file is in secure storage and not yet handed back.
+func (p PaperFile) Out() bool { return p.Exists == Yes && !p.StoredOn.IsZero() && p.ReturnedOn.IsZero() }
+
+// Receipt is one signed hand-over of paper (chain of custody). The procedure wants it clear
+// which part of the authority the files came from and whom they go back to.
 type Receipt struct {
-	ID         string `json:"id"`
-	PID        string `json:"pid,omitempty"`
-	Giver      string `json:"giver"`
-	Receiver   string `json:"receiver"`
-	On         Date   `json:"on"`
-	Items      string `json:"items"`
-	Return     bool   `json:"return"`      // handing files back after release
-	DocumentID string `json:"document_id"` // the receipt itself, as held evidence
+	ID           string `json:"id"`
+	PID          string `json:"pid,omitempty"`
+	Giver        string `json:"giver"`
+	GiverRole    string `json:"giver_role"`
+	Receiver     string `json:"receiver"`
+	ReceiverRole string `json:"receiver_role"`
+	ReceivedFrom string `json:"received_from"` // the team, archive or store the files came from
+	ReturnTo     string `json:"return_to"`     // whom they are to be returned to
+	On           Date   `json:"on"`
+	Items        string `json:"items"`
+	Return       bool   `json:"return"`      // handing files back after release
+	DocumentID   string `json:"document_id"` // the receipt as printed, as held evidence
+	// SignedDocumentID is the scan of the paper receipt both people signed, held like any
+	// evidence; empty until it is attached.
+	SignedDocumentID string `json:"signed_document_id,omitempty"`
 }
 
 // EducationRecord is what the education lead found for one person.
@@ -121,15 +143,31 @@ type Disclosure struct {
 	ReceiptOn         Date     `json:"receipt_confirmed_on"`
 }
 
-// Visit is a requester's visit to view files.
+// Visit is a requester's visit to view files. Legal services check the files for
+// third-party information first; the sign-off is theirs, recorded with who and when.
 type Visit struct {
+	ID             string `json:"id"`
 	On             Date   `json:"on"`
 	Room           string `json:"room"`
 	OfficerPresent string `json:"officer_present"`
 	NetworkAccess  bool   `json:"network_access"`
 	LegalReviewed  bool   `json:"legal_reviewed"` // third-party information checked first
+	LegalReviewBy  string `json:"legal_review_by,omitempty"`
+	LegalReviewOn  Date   `json:"legal_review_on"`
 	Viewed         string `json:"viewed"`
 	Copies         string `json:"copies"`
+}
+
+// SignOff is who completed the CCRC form and which head of service or service manager
+// approved it, recorded when it is returned.
+type SignOff struct {
+	OfficerID    string `json:"officer_id"`
+	OfficerName  string `json:"officer_name"`
+	OfficerEmail string `json:"officer_email"`
+	OfficerPhone string `json:"officer_phone,omitempty"`
+	ApprovedBy   string `json:"approved_by"`
+	ApproverRole Role   `json:"approver_role"` // head_of_service or service_manager
+	ApprovedOn   Date   `json:"approved_on"`
 }
 
 // Work is everything recorded while carrying out a matter. It lives with the matter, so
@@ -148,10 +186,16 @@ type Work struct {
 	Education      []EducationRecord  `json:"education,omitempty"`
 	Disclosures    []Disclosure       `json:"disclosures,omitempty"`
 	Visits         []Visit            `json:"visits,omitempty"`
-	LegalStoredOn  Date               `json:"legal_stored_on"`
-	LegalConfirmed Date               `json:"legal_confirmed_on"`
+	// LegalStoredOn is derived from the paper and education records (LegalServicesStoredOn);
+	// kept for matters stored before it was.
+	LegalStoredOn Date `json:"legal_stored_on"`
+	// LegalConfirmed is the date legal services confirmed the files they hold are secured,
+	// recorded by a legal officer (LegalConfirmedBy).
+	LegalConfirmed   Date   `json:"legal_confirmed_on"`
+	LegalConfirmedBy string `json:"legal_confirmed_by,omitempty"`
 	// Confirmation.
-	ConfirmedOn     Date   `json:"confirmed_on"`
+	SignOff         *SignOff `json:"sign_off,omitempty"`
+	ConfirmedOn     Date     `json:"confirmed_on"`
 	ConfirmationDoc string `json:"confirmation_document,omitempty"`
 	ConfirmationTo  string `json:"confirmation_sent_to,omitempty"`
 	LegalToldOn     Date   `json:"legal_told_on"`
@@ -160,6 +204,37 @@ type Work struct {
 	EDTToldOn   Date `json:"edt_told_on"`
 
 	SCR *SCRWork `json:"scr,omitempty"`
+}
+
+// Validate checks a sign-off before the form is returned: the approver must be a head of
+// service or service manager (the procedure's authority to secure), approving on a real
+// date no later than today; the officer completing the form must be reachable.
+func (s SignOff) Validate(today Date) error {
+	if err := checkText("approved_by", s.ApprovedBy, true); err != nil {
+		return err
+	}
+	if s.ApproverRole != RoleHeadOfService && s.ApproverRole != RoleServiceManager {
+		return Errorf(EINVALID, "approver_role must be head_of_service or service_manager")
+	}
+	if s.ApprovedOn.IsZero() {
+		return Errorf(EINVALID, "approved_on is required (the date the form was approved)")
+	}
+	if today.Before(s.ApprovedOn) {
+		return Errorf(EINVALID, "approved_on must not be in the future")
+	}
+	if err := CheckSaneDate("approved_on", s.ApprovedOn); err != nil {
+		return err
+	}
+	if err := checkText("officer_name", s.OfficerName, true); err != nil {
+		return Errorf(EINVALID, "the officer completing the form has no name on record")
+	}
+	if err := CheckEmail("officer_email", s.OfficerEmail); err != nil {
+		return Errorf(EINVALID, "the officer completing the form has no email address on record")
+	}
+	if err := checkText("officer_phone", s.OfficerPhone, false); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Subjects are the people whose records must be secured: the named people and the related
@@ -187,6 +262,37 @@ func (m *Matter) PersonName(pid string) string {
 		}
 	}
 	return ""
+}
+
+// Related returns the related person with pid, if pid is one (found in the search, not
+// named in the demand).
+func (m *Matter) Related(pid string) (RelatedPerson, bool) {
+	for _, r := range m.Work.Related {
+		if r.PID == pid {
+			return r, true
+		}
+	}
+	return RelatedPerson{}, false
+}
+
+// LegalServicesStoredOn is the date it was established which files legal services holds:
+// the last date a paper or education file was stored there. Zero if none is.
+func (w *Work) LegalServicesStoredOn() Date {
+	var last Date
+	for _, p := range w.Paper {
+		if p.Exists == Yes && !p.StoredOn.IsZero() && AtLegalServices(p.StoredAt) && last.Before(p.StoredOn) {
+			last = p.StoredOn
+		}
+	}
+	for _, e := range w.Education {
+		if !e.StoredOn.IsZero() && AtLegalServices(e.StoredAt) && last.Before(e.StoredOn) {
+			last = e.StoredOn
+		}
+	}
+	if last.IsZero() {
+		return w.LegalStoredOn
+	}
+	return last
 }
 
 // knownPID reports whether pid is a named or related person of the matter.
@@ -243,7 +349,7 @@ func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
 	}
 	perPID := p.countDocuments(docs)
 	for _, r := range m.Work.Related {
-		if r.CCRCWants == Unanswered {
+		if r.CCRCWants == Unanswered && m.Status == MatterOpen {
 			p.Outstanding = append(p.Outstanding, fmt.Sprintf("ask the CCRC whether it wants the records of related person %s", r.PID))
 		}
 	}
@@ -272,6 +378,20 @@ func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
 			}
 		}
 		pf := findPaper(m.Work.Paper, s.PID)
+		if m.Status == MatterReleased {
+			// After a release only the paper still to come back matters.
+			pp.Secured, pp.Outstanding = []string{}, []string{}
+			if pf != nil && pf.Out() {
+				pp.Outstanding = append(pp.Outstanding, "paper file not yet returned (held at "+pf.StoredAt+" since "+pf.StoredOn.String()+")")
+			} else if pf != nil && !pf.ReturnedOn.IsZero() {
+				pp.Secured = append(pp.Secured, "paper file returned "+pf.ReturnedOn.String())
+			}
+			for _, o := range pp.Outstanding {
+				p.Outstanding = append(p.Outstanding, s.PID+": "+o)
+			}
+			p.People = append(p.People, pp)
+			continue
+		}
 		switch {
 		case pf == nil || pf.Exists == Unanswered:
 			pp.Outstanding = append(pp.Outstanding, "paper file search not yet recorded")
@@ -298,6 +418,10 @@ func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
 		}
 		p.People = append(p.People, pp)
 	}
+	if m.Status == MatterReleased {
+		p.Complete = false
+		return p
+	}
 	leads := map[ServiceArea]AreaLead{}
 	for _, a := range m.Work.Areas {
 		leads[a.Area] = a
@@ -320,6 +444,11 @@ func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
 			p.Outstanding = append(p.Outstanding, string(area)+": "+o)
 		}
 		p.Areas = append(p.Areas, ap)
+	}
+	// Files stored at legal services are secured once legal services say so: the form has
+	// a line for that date, and it must not be returned blank.
+	if !m.Work.LegalServicesStoredOn().IsZero() && m.Work.LegalConfirmed.IsZero() {
+		p.Outstanding = append(p.Outstanding, string(AreaLegal)+": legal services have not yet confirmed the files they hold are secured")
 	}
 	p.Complete = len(p.Outstanding) == 0 && m.Status == MatterOpen
 	return p

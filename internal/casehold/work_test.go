@@ -25,6 +25,7 @@ func TestCCRCProgress(t *testing.T) {
 		m.Work.Areas = []AreaLead{{Area: AreaSocialCare, LeadOfficer: "L", NotifiedOn: d(2026, 11, 20)}}
 		m.Work.Electronic = []ElectronicRecord{securedElectronic("P1", true), securedElectronic("P2", false)}
 		m.Work.Paper = []PaperFile{{PID: "P1", Exists: Yes, Location: "archive", StoredOn: d(2026, 11, 22), StoredAt: "legal services"}, {PID: "P2", Exists: No}}
+		m.Work.LegalConfirmed = d(2026, 11, 23)
 	}
 	cases := []struct {
 		name         string
@@ -66,9 +67,23 @@ func TestCCRCProgress(t *testing.T) {
 			complete(m)
 			m.Work.Education = []EducationRecord{{PID: "P2", Details: "file", CCRCWants: Yes}}
 		}, false, "P2: education records not yet stored securely"},
+		{"LegalNotConfirmed", func(m *Matter) {
+			complete(m)
+			m.Work.LegalConfirmed = Date{}
+		}, false, "legal: legal services have not yet confirmed"},
+		{"AlternativeLocationNeedsNoLegalConfirmation", func(m *Matter) {
+			complete(m)
+			m.Work.LegalConfirmed = Date{}
+			m.Work.Paper[0].StoredAt = "Records store, Unit 4"
+		}, true, ""},
 		{"Released", func(m *Matter) {
 			complete(m)
 			m.Status = MatterReleased
+		}, false, "P1: paper file not yet returned"},
+		{"ReleasedAndReturned", func(m *Matter) {
+			complete(m)
+			m.Status = MatterReleased
+			m.Work.Paper[0].ReturnedOn = d(2026, 11, 24)
 		}, false, ""},
 	}
 	for _, c := range cases {
@@ -81,6 +96,9 @@ func TestCCRCProgress(t *testing.T) {
 			}
 			if c.wantContains != "" && !containsPrefix(p.Outstanding, c.wantContains) {
 				t.Errorf("outstanding %v lacks %q", p.Outstanding, c.wantContains)
+			}
+			if c.complete && len(p.Outstanding) != 0 || c.wantContains == "" && m.Status == MatterReleased && len(p.Outstanding) != 0 {
+				t.Errorf("outstanding = %v, want none", p.Outstanding)
 			}
 			for _, o := range p.Outstanding {
 				if strings.Contains(o, "Test") {

@@ -143,6 +143,7 @@ type document struct {
 	HeldBy    []string `json:"held_by"`
 	Key       string   `json:"key"`
 	VersionID string   `json:"version_id"`
+	DocType   string   `json:"doc_type"`
 }
 
 func (e *env) createMatter(ref string) matter {
@@ -255,24 +256,39 @@ func TestCreateMatter(t *testing.T) {
 	cases := []struct {
 		name   string
 		who    string
+		ctype  string // "" sends application/json
 		body   string
 		status int
 		code   string
 	}{
-		{"Duplicate", coord, mustJSON(map[string]any{"reference": "CCRC-2026-0001", "contact": "x", "received_on": today, "people": people}), 409, casehold.ECONFLICT},
-		{"WrongRole", sw, mustJSON(valid()), 403, casehold.EFORBIDDEN},
-		{"Helpdesk", cso, mustJSON(valid()), 403, casehold.EFORBIDDEN},
-		{"MalformedJSON", coord, `{"reference": "CCRC`, 400, casehold.EINVALID},
-		{"EmptyBody", coord, ``, 400, casehold.EINVALID},
-		{"UnknownField", coord, `{"reference":"R","surname":"x"}`, 400, casehold.EINVALID},
-		{"WrongType", coord, `{"reference":17}`, 400, casehold.EINVALID},
-		{"BadDate", coord, strings.Replace(mustJSON(valid()), today, "21/12/2013", 1), 400, casehold.EINVALID},
-		{"NoPeople", coord, `{"reference":"R","contact":"c","received_on":"` + today + `","people":[]}`, 400, casehold.EINVALID},
+		{"Duplicate", coord, "", mustJSON(map[string]any{"reference": "CCRC-2026-0001", "contact": "x", "received_on": today, "people": people}), 409, casehold.ECONFLICT},
+		{"WrongRole", sw, "", mustJSON(valid()), 403, casehold.EFORBIDDEN},
+		{"Helpdesk", cso, "", mustJSON(valid()), 403, casehold.EFORBIDDEN},
+		{"MalformedJSON", coord, "", `{"reference": "CCRC`, 400, casehold.EINVALID},
+		{"EmptyBody", coord, "", ``, 400, casehold.EINVALID},
+		{"UnknownField", coord, "", `{"reference":"R","surname":"x"}`, 400, casehold.EINVALID},
+		{"WrongType", coord, "", `{"reference":17}`, 400, casehold.EINVALID},
+		{"BadDate", coord, "", strings.Replace(mustJSON(valid()), today, "21/12/2013", 1), 400, casehold.EINVALID},
+		{"NoPeople", coord, "", `{"reference":"R","contact":"c","received_on":"` + today + `","people":[]}`, 400, casehold.EINVALID},
+		{"ReceivedBefore1990", coord, "", strings.Replace(mustJSON(valid()), today, "1989-12-31", 1), 400, casehold.EINVALID},
+		{"AbsurdYear", coord, "", strings.Replace(mustJSON(valid()), today, "0201-01-01", 1), 400, casehold.EINVALID},
+		// encoding/json would keep the last of two keys; the caller may have meant the first.
+		{"DuplicateKey", coord, "", `{"reference":"R1","reference":"R2","contact":"c","received_on":"` + today + `","people":[]}`, 400, casehold.EINVALID},
+		{"DuplicateNestedKey", coord, "", `{"reference":"R1","contact":"c","received_on":"` + today + `","people":[{"pid":"P1","pid":"P2","name":"N"}]}`, 400, casehold.EINVALID},
+		{"MissingContentType", coord, "none", mustJSON(valid()), 415, casehold.EUNSUPPORTED},
+		{"FormContentType", coord, "application/x-www-form-urlencoded", mustJSON(valid()), 415, casehold.EUNSUPPORTED},
 	}
 	before := len(e.auditActions())
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.do(c.who, "POST", "/matters", "application/json", strings.NewReader(c.body))
+			ctype := c.ctype
+			switch ctype {
+			case "":
+				ctype = "application/json"
+			case "none":
+				ctype = ""
+			}
+			r := e.do(c.who, "POST", "/matters", ctype, strings.NewReader(c.body))
 			if r.status != c.status || r.code(t) != c.code {
 				t.Fatalf("got %d %s, want %d %s", r.status, r.body, c.status, c.code)
 			}

@@ -4,17 +4,49 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casehold/casehold/internal/pdftext"
 )
 
 func (e *env) putJSON(who, path string, v any) resp {
 	e.t.Helper()
 	b, _ := json.Marshal(v)
 	return e.do(who, "PUT", path, "application/json", bytes.NewReader(b))
+}
+
+const legal = "s-legal-01"
+
+// pdfText is the text drawn in one of casehold's own PDFs.
+func pdfText(t *testing.T, b []byte) string {
+	t.Helper()
+	d, err := pdftext.Read(b)
+	if err != nil {
+		t.Fatalf("read PDF text: %v", err)
+	}
+	return d.Text()
+}
+
+// formDay prints a YYYY-MM-DD date as the forms do (DD.MM.YYYY).
+func formDay(iso string) string {
+	t, _ := time.Parse("2006-01-02", iso)
+	return t.Format("02.01.2006")
+}
+
+// header returns the first header called name in a raw message.
+func header(msg []byte, name string) string {
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		return ""
+	}
+	v, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get(name))
+	return v
 }
 
 func mustStatus(t *testing.T, r resp, want int, what string) {
@@ -129,12 +161,25 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	mustStatus(t, e.putJSON(coord, base+"/electronic/P7700456", map[string]any{"system": "CCM", "authorised_by": "Harper Head",
 		"authorised_role": "service_manager", "secured_on": yesterday, "edt_told_on": yesterday}), 200, "electronic 2")
 	mustStatus(t, e.putJSON(coord, base+"/paper/P7700456", map[string]any{"exists": "no"}), 200, "paper 2")
+	// A full copy filed for another person cannot stand as this record's copy.
+	r = e.putJSON(coord, base+"/electronic/P7700456", map[string]any{"system": "CCM", "open_case": true, "authorised_by": "Harper Head",
+		"authorised_role": "service_manager", "secured_on": yesterday, "edt_told_on": yesterday, "full_copy_on": yesterday, "full_copy_document": copyDoc.ID})
+	if r.status != 400 || r.code(t) != "invalid" || !strings.Contains(string(r.body), "full copy must concern this record's pid") {
+		t.Errorf("full copy of another person's record: %d %s", r.status, r.body)
+	}
 	mustStatus(t, e.putJSON(coord, base+"/education/P7700456", map[string]any{"details": "pupil file", "schools": []string{"Example Primary"}, "ccrc_wants": "yes"}), 200, "education")
 	if p := e.progress(m.ID); p.Complete || !hasPrefix(p.Outstanding, "P7700456: education records not yet stored securely") {
 		t.Errorf("education outstanding missing: %v", p.Outstanding)
 	}
 	mustStatus(t, e.putJSON(coord, base+"/education/P7700456", map[string]any{"details": "pupil file", "schools": []string{"Example Primary"},
 		"ccrc_wants": "yes", "received_on": yesterday, "stored_on": yesterday, "stored_at": "legal services"}), 200, "education stored")
+	// Files stored at legal services are secured once legal services confirm it.
+	if p := e.progress(m.ID); p.Complete || !hasPrefix(p.Outstanding, "legal: legal services have not yet confirmed") {
+		t.Fatalf("legal confirmation not outstanding: %+v", p)
+	}
+	mustStatus(t, e.postJSON(coord, base+"/legal-confirmation", map[string]any{"on": yesterday}), 403, "coordinator confirms for legal services")
+	mustStatus(t, e.postJSON(legal, base+"/legal-confirmation", map[string]any{"on": "2020-01-01"}), 400, "legal confirmation before the files were stored")
+	mustStatus(t, e.postJSON(legal, base+"/legal-confirmation", map[string]any{"on": yesterday}), 200, "legal confirmation")
 	p = e.progress(m.ID)
 	if !p.Complete || len(p.Outstanding) != 0 {
 		t.Fatalf("everything recorded but progress = %+v", p)
@@ -154,9 +199,9 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	}
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send before legal review")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "coordinator cannot do legal review")
-	mustStatus(t, e.postJSON("s-legal-01", base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "legal officer not assigned to the matter")
+	mustStatus(t, e.postJSON(legal, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "legal officer not assigned to the matter")
 	mustStatus(t, e.postJSON(coord, base+"/legal-officers", map[string]any{"staff_id": "s-legal-01"}), 200, "assign legal officer")
-	mustStatus(t, e.postJSON("s-legal-01", base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 200, "legal review")
+	mustStatus(t, e.postJSON(legal, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 200, "legal review")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send without contact email")
 	mustStatus(t, e.putJSON(coord, base+"/contact-email", map[string]any{"contact_email": "secure-inbox@review.example"}), 200, "contact email")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 200, "send")
@@ -173,31 +218,112 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	if sent == nil || !bytes.Contains(sent, []byte("Contact 21.12.2013 RT.pdf")) || bytes.Contains(sent, []byte("Subject: Rowan")) {
 		t.Errorf("disclosure email missing or wrong")
 	}
+	// The CCRC files its post under its own reference, not casehold's kind and id.
+	if subj := header(sent, "Subject"); !strings.Contains(subj, "CCRC-E2E-1") || strings.Contains(subj, m.ID) || strings.Contains(subj, "ccrc_s17") {
+		t.Errorf("disclosure subject = %q, want the CCRC's reference only", subj)
+	}
 
 	// A hand-over of paper with its receipt kept as evidence.
 	var rc struct {
 		ID         string
 		DocumentID string `json:"document_id"`
 	}
-	r = e.postJSON(coord, base+"/receipts", map[string]any{"pid": "P7700123", "giver": "Rory Runner", "giver_email": "rory.runner@council.example",
-		"receiver": "Imran Castell", "on": yesterday, "items": "1 archive box"})
+	handOver := map[string]any{"pid": "P7700123", "giver": "Rory Runner", "giver_role": "Business support officer", "giver_email": "rory.runner@council.example",
+		"receiver": "Imran Castell", "receiver_role": "Solicitor, legal services", "received_from": "Records archive", "return_to": "Assessment Team",
+		"on": yesterday, "items": "1 archive box"}
+	without := func(k string) map[string]any {
+		out := map[string]any{}
+		for key, v := range handOver {
+			if key != k {
+				out[key] = v
+			}
+		}
+		return out
+	}
+	for _, k := range []string{"giver_role", "receiver_role", "received_from", "return_to"} {
+		if r := e.postJSON(coord, base+"/receipts", without(k)); r.status != 400 || !strings.Contains(string(r.body), k) {
+			t.Errorf("receipt without %s: %d %s", k, r.status, r.body)
+		}
+	}
+	early := without("")
+	early["return"] = true
+	if r := e.postJSON(coord, base+"/receipts", early); r.status != 409 || !strings.Contains(string(r.body), "still open") {
+		t.Errorf("return receipt while the matter is open: %d %s", r.status, r.body)
+	}
+	r = e.postJSON(coord, base+"/receipts", handOver)
 	mustStatus(t, r, 201, "receipt")
 	r.json(t, &rc)
-	if r := e.do(coord, "GET", "/documents/"+rc.DocumentID+"/content", "", nil); r.status != 200 || !bytes.HasPrefix(r.body, []byte("%PDF-")) {
-		t.Errorf("receipt document: %d", r.status)
+	got := e.do(coord, "GET", "/documents/"+rc.DocumentID+"/content", "", nil)
+	if got.status != 200 {
+		t.Fatalf("receipt document: %d", got.status)
 	}
+	for _, want := range []string{"Receipt for files handed over", "Rory Runner", "Business support officer", "Imran Castell", "Solicitor, legal services",
+		"Records archive", "Assessment Team", "Rowan Testfield", "P7700123", "CCRC-E2E-1", formDay(yesterday)} {
+		if !strings.Contains(pdfText(t, got.body), want) {
+			t.Errorf("receipt lacks %q", want)
+		}
+	}
+	// The paper receipt both people signed, scanned and attached: held like any evidence.
+	signedURL := base + "/receipts/" + rc.ID + "/signed"
+	mustStatus(t, e.do(coord, "POST", signedURL, "", bytes.NewReader(pdf("signed receipt"))), 415, "signed receipt without Content-Type")
+	mustStatus(t, e.do(coord, "POST", signedURL, "application/pdf", strings.NewReader("not a pdf")), 400, "signed receipt that is not a PDF")
+	mustStatus(t, e.do(coord, "POST", base+"/receipts/r-nosuch/signed", "application/pdf", bytes.NewReader(pdf("signed receipt"))), 404, "unknown receipt")
+	r = e.do(coord, "POST", signedURL, "application/pdf", bytes.NewReader(pdf("signed receipt")))
+	mustStatus(t, r, 200, "signed receipt")
+	var signed struct {
+		SignedDocumentID string `json:"signed_document_id"`
+	}
+	r.json(t, &signed)
+	var signedDoc document
+	e.do(coord, "GET", "/documents/"+signed.SignedDocumentID, "", nil).json(t, &signedDoc)
+	if !signedDoc.Held || signedDoc.DocType != "Receipt" {
+		t.Errorf("signed receipt document = %+v, want a held Receipt", signedDoc)
+	}
+	mustStatus(t, e.do(coord, "POST", signedURL, "application/pdf", bytes.NewReader(pdf("signed again"))), 409, "second signed copy")
 
 	// The confirmation form: previewed, then confirmed, kept and sent.
-	if r := e.do(coord, "GET", base+"/confirmation-form", "", nil); r.status != 200 || !bytes.HasPrefix(r.body, []byte("%PDF-")) {
-		t.Errorf("form preview: %d", r.status)
+	preview := e.do(coord, "GET", base+"/confirmation-form", "", nil)
+	if preview.status != 200 || !bytes.HasPrefix(preview.body, []byte("%PDF-")) {
+		t.Fatalf("form preview: %d", preview.status)
 	}
-	r = e.postJSON(coord, base+"/confirm", nil)
+	if text := pdfText(t, preview.body); !strings.Contains(text, "DRAFT") || !strings.Contains(text, "CCRC reference: CCRC-E2E-1") {
+		t.Errorf("preview is not marked DRAFT or lacks the CCRC's reference headline:\n%s", text)
+	}
+	approval := map[string]any{"approved_by": "Harper Head", "approver_role": "head_of_service", "approved_on": yesterday, "officer_phone": "01632 960123"}
+	for _, c := range []struct {
+		name string
+		drop string
+		set  map[string]any
+	}{
+		{"NoApprover", "approved_by", nil},
+		{"NoDate", "approved_on", nil},
+		{"TeamManagerApproves", "", map[string]any{"approver_role": "team_manager"}},
+		{"ApprovedTomorrow", "", map[string]any{"approved_on": time.Now().UTC().AddDate(0, 0, 1).Format("2006-01-02")}},
+	} {
+		body := map[string]any{}
+		for k, v := range approval {
+			if k != c.drop {
+				body[k] = v
+			}
+		}
+		for k, v := range c.set {
+			body[k] = v
+		}
+		if r := e.postJSON(coord, base+"/confirm", body); r.status != 400 || r.code(t) != "invalid" {
+			t.Errorf("%s: confirm = %d %s, want 400", c.name, r.status, r.body)
+		}
+	}
+	r = e.postJSON(coord, base+"/confirm", approval)
 	mustStatus(t, r, 200, "confirm")
 	var confirmed struct {
 		Work struct {
 			ConfirmationDoc string `json:"confirmation_document"`
 			ConfirmedOn     string `json:"confirmed_on"`
 			LegalToldOn     string `json:"legal_told_on"`
+			SignOff         *struct {
+				ApprovedBy  string `json:"approved_by"`
+				OfficerName string `json:"officer_name"`
+			} `json:"sign_off"`
 		}
 	}
 	r.json(t, &confirmed)
@@ -209,13 +335,53 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	if !formDoc.Held {
 		t.Error("the returned form is not held evidence")
 	}
+	if confirmed.Work.SignOff == nil || confirmed.Work.SignOff.ApprovedBy != "Harper Head" || confirmed.Work.SignOff.OfficerName != "Dana Whitlock" {
+		t.Errorf("sign-off not recorded: %s", r.body)
+	}
+	form := pdfText(t, e.do(coord, "GET", "/documents/"+confirmed.Work.ConfirmationDoc+"/content", "", nil).body)
+	for _, want := range []string{"CCRC reference: CCRC-E2E-1", "Dana Whitlock", "dana.whitlock@council.example", "01632 960123",
+		"Harper Head", "Head of service", formDay(yesterday), "Legal services", "Other"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("returned form lacks %q", want)
+		}
+	}
+	if strings.Contains(form, "DRAFT") {
+		t.Error("the returned form is marked DRAFT")
+	}
 	mustStatus(t, e.postJSON(coord, base+"/confirm", nil), 409, "confirm twice")
 	if p := e.progress(m.ID); p.Stage != "confirmed" {
 		t.Errorf("stage after confirming = %s", p.Stage)
 	}
 
-	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock"}), 400, "visit without legal review")
-	mustStatus(t, e.postJSON(coord, base+"/visits", map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock", "legal_reviewed": true, "viewed": "paper files"}), 200, "visit")
+	// A visit's legal review is legal services' to sign off, not the coordinator's to tick.
+	visit := map[string]any{"on": yesterday, "room": "Room 2", "officer_present": "Dana Whitlock", "legal_reviewed": true, "viewed": "paper files"}
+	mustStatus(t, e.postJSON(coord, base+"/visits", visit), 403, "coordinator ticks the legal review")
+	delete(visit, "legal_reviewed")
+	r = e.postJSON(coord, base+"/visits", visit)
+	mustStatus(t, r, 200, "visit")
+	var visited struct {
+		Work struct {
+			Visits []struct {
+				ID            string
+				LegalReviewed bool   `json:"legal_reviewed"`
+				LegalReviewBy string `json:"legal_review_by"`
+			}
+		}
+	}
+	r.json(t, &visited)
+	if len(visited.Work.Visits) != 1 || visited.Work.Visits[0].LegalReviewed || visited.Work.Visits[0].ID == "" {
+		t.Fatalf("visit = %+v", visited.Work.Visits)
+	}
+	review := base + "/visits/" + visited.Work.Visits[0].ID + "/legal-review"
+	mustStatus(t, e.postJSON(coord, review, map[string]any{"third_party_checked": true}), 403, "coordinator signs off a visit")
+	mustStatus(t, e.postJSON(legal, review, map[string]any{"third_party_checked": false}), 400, "legal review unchecked")
+	r = e.postJSON(legal, review, map[string]any{"third_party_checked": true})
+	mustStatus(t, r, 200, "legal review of a visit")
+	r.json(t, &visited)
+	if v := visited.Work.Visits[0]; !v.LegalReviewed || v.LegalReviewBy != legal {
+		t.Errorf("visit after review = %+v", v)
+	}
+	mustStatus(t, e.postJSON(legal, review, map[string]any{"third_party_checked": true}), 409, "visit reviewed twice")
 
 	// Release; afterwards the matter can no longer be changed.
 	r = e.postJSON(coord, base+"/release", map[string]string{"reason": "direction withdrawn", "teams_told_on": yesterday})
@@ -233,12 +399,24 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 		t.Errorf("release did not record who was told: %+v", released.Matter.Work)
 	}
 	mustStatus(t, e.putJSON(coord, base+"/areas/legal", map[string]any{"lead_officer": "x", "notified_on": yesterday}), 409, "change after release")
-	// Paper files go back with a receipt, after the release too.
-	mustStatus(t, e.postJSON(coord, base+"/receipts", map[string]any{"pid": "P7700123", "giver": "Imran Castell", "receiver": "Archive Team",
-		"on": time.Now().UTC().Format("2006-01-02"), "items": "1 archive box", "return": true}), 201, "return receipt")
-	mustStatus(t, e.postJSON(coord, base+"/receipts", map[string]any{"giver": "a", "receiver": "b", "on": yesterday, "items": "c"}), 409, "new hand-over after release")
+	// After the release, progress lists the paper still to come back.
+	if p := e.progress(m.ID); p.Stage != "released" || !hasPrefix(p.Outstanding, "P7700123: paper file not yet returned") {
+		t.Errorf("progress after release = %+v, want the paper file still out", p)
+	}
+	// Paper files go back with a receipt, which records the file as returned.
+	today := time.Now().UTC().Format("2006-01-02")
+	giveBack := map[string]any{"pid": "P7700123", "giver": "Imran Castell", "giver_role": "Solicitor, legal services", "receiver": "Archie Vist",
+		"receiver_role": "Archive officer", "received_from": "Legal services", "return_to": "Records archive", "on": today, "items": "1 archive box", "return": true}
+	mustStatus(t, e.postJSON(coord, base+"/receipts", giveBack), 201, "return receipt")
+	if p := e.progress(m.ID); len(p.Outstanding) != 0 || !hasPrefix(p.People[0].Secured, "paper file returned") {
+		t.Errorf("progress after the return = %+v", p)
+	}
+	mustStatus(t, e.postJSON(coord, base+"/receipts", giveBack), 409, "the same file returned twice")
+	giveBack["pid"] = "P7700456" // no paper file
+	mustStatus(t, e.postJSON(coord, base+"/receipts", giveBack), 409, "return of a file that was never stored")
+	mustStatus(t, e.postJSON(coord, base+"/receipts", handOver), 409, "new hand-over after release")
 	acts := e.auditActions()
-	for _, want := range []string{"matter.confirm:ok", "record.receipt:ok", "matter.related:ok", "record.electronic:ok", "record.paper:ok", "record.education:ok", "disclosure.legal_review:ok", "disclosure.send:ok", "disclosure.receipt:ok", "matter.release:ok"} {
+	for _, want := range []string{"matter.confirm:ok", "record.receipt:ok", "record.receipt_signed:ok", "record.legal_confirmation:ok", "disclosure.visit_legal_review:ok", "record.receipt:refused", "matter.related:ok", "record.electronic:ok", "record.paper:ok", "record.education:ok", "disclosure.legal_review:ok", "disclosure.send:ok", "disclosure.receipt:ok", "matter.release:ok"} {
 		if count(acts, want) == 0 {
 			t.Errorf("no audit event %s", want)
 		}

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,6 +189,7 @@ var statusOf = map[string]int{
 	casehold.ECONFLICT:     http.StatusConflict,
 	casehold.EHELD:         http.StatusLocked,
 	casehold.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	casehold.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	casehold.EINTERNAL:     http.StatusInternalServerError,
 	// The message says what happened (ids only) and that the incident is recorded.
 	casehold.EINTEGRITY: http.StatusInternalServerError,
@@ -226,21 +230,38 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	// Answers are read by people and scripts, not pasted into HTML: an upload URL with
+	// "&" must print as "&", not "\u0026", or it cannot be copied into curl.
+	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
 
 // decodeJSON reads one JSON object into v strictly. Its errors name the problem (field,
-// offset), never the submitted values.
+// offset), never the submitted values. The body must say it is JSON (a missing
+// Content-Type is refused too: a form post or a file sent to the wrong route would
+// otherwise be read as if the caller meant it), and a key given twice is refused, because
+// encoding/json would silently keep the last and the caller may have meant the first.
 func decodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return casehold.Errorf(casehold.EINVALID, "Content-Type must be application/json")
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); ct == "" || err != nil || mt != "application/json" {
+		return casehold.Errorf(casehold.EUNSUPPORTED, "Content-Type must be application/json (send the header -H 'Content-Type: application/json' with a JSON object)")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return casehold.Errorf(casehold.ETOOLARGE, "request body is larger than %d bytes", maxJSONBody)
+	}
+	if err != nil {
+		return casehold.Errorf(casehold.EINVALID, "request body could not be read")
+	}
+	if err := noDuplicateKeys(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	var tooBig *http.MaxBytesError
 	var ce *casehold.Error
 	switch {
 	case err == nil:
@@ -254,8 +275,6 @@ func decodeJSON(r *http.Request, v any) error {
 		return casehold.Errorf(casehold.EINVALID, "request body is not valid JSON (at byte %d)", syn.Offset)
 	case errors.As(err, &typ):
 		return casehold.Errorf(casehold.EINVALID, "field %s must be a %s", typ.Field, typ.Type)
-	case errors.As(err, &tooBig):
-		return casehold.Errorf(casehold.ETOOLARGE, "request body is larger than %d bytes", maxJSONBody)
 	case errors.As(err, &ce):
 		return ce
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -264,6 +283,53 @@ func decodeJSON(r *http.Request, v any) error {
 		return casehold.Errorf(casehold.EINVALID, "request body is truncated JSON")
 	default:
 		return casehold.Errorf(casehold.EINVALID, "request body could not be read as JSON")
+	}
+}
+
+// noDuplicateKeys refuses a body in which any object, at any depth, names a key twice. It
+// walks the tokens once; malformed JSON is left for the decoder to describe.
+func noDuplicateKeys(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// One frame per open object or array: the keys seen so far (nil for an array) and
+	// whether the next token of an object is a key.
+	type frame struct {
+		keys    map[string]bool
+		wantKey bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // end of input, or a syntax error the decoder reports better
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.keys != nil && top.wantKey {
+			if key, ok := tok.(string); ok {
+				if top.keys[key] {
+					return casehold.Errorf(casehold.EINVALID, "field %s is given more than once", strconv.Quote(key))
+				}
+				top.keys[key] = true
+				top.wantKey = false
+				continue
+			}
+		}
+		// tok is a value (or the end of the current container).
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > 0 && stack[len(stack)-1].keys != nil {
+			stack[len(stack)-1].wantKey = true // a value ended: a key comes next
+		}
 	}
 }
 

@@ -421,6 +421,8 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"CourtPermissionInput", app.CourtPermissionInput{}, nil, nil},
 		{"OutcomeInput", app.OutcomeInput{}, nil, nil},
 		{"ReceiptInput", app.ReceiptInput{}, nil, nil},
+		{"ConfirmInput", app.ConfirmInput{}, nil, nil},
+		{"SignOff", casehold.SignOff{}, nil, nil},
 		{"AuditReport", app.AuditReport{}, nil, nil},
 		// Copies of the handlers' unexported request types.
 		{"DateInput", struct {
@@ -525,7 +527,7 @@ func TestOpenAPIEnumsMatchDomain(t *testing.T) {
 			casehold.LockActive, casehold.LockRefused, casehold.LockUnlocked)},
 		{"Error.code", stringList(mapAt(schemas, "Error", "properties", "error", "properties", "code")["enum"]),
 			str(casehold.EINVALID, casehold.EUNAUTHORIZED, casehold.EFORBIDDEN, casehold.ENOTFOUND, casehold.ECONFLICT,
-				casehold.ETOOLARGE, casehold.EHELD, casehold.EINTERNAL, casehold.EINTEGRITY)},
+				casehold.ETOOLARGE, casehold.EUNSUPPORTED, casehold.EHELD, casehold.EINTERNAL, casehold.EINTEGRITY)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

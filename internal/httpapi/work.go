@@ -21,6 +21,8 @@ func (s *Server) workRoutes() []route {
 		{"PUT", "/matters/{id}/paper/{pid}", s.putPaper, false},
 		{"PUT", "/matters/{id}/education/{pid}", s.putEducation, false},
 		{"POST", "/matters/{id}/visits", s.addVisit, false},
+		{"POST", "/matters/{id}/visits/{vid}/legal-review", s.reviewVisit, false},
+		{"POST", "/matters/{id}/legal-confirmation", s.legalConfirmation, false},
 		{"POST", "/matters/{id}/disclosures", s.createDisclosure, false},
 		{"POST", "/matters/{id}/disclosures/{did}/legal-review", s.reviewDisclosure, false},
 		{"POST", "/matters/{id}/disclosures/{did}/send", s.sendDisclosure, false},
@@ -32,6 +34,7 @@ func (s *Server) workRoutes() []route {
 		{"POST", "/matters/{id}/scr/confirmation", s.scrConfirmation, false},
 		{"PUT", "/matters/{id}/scr/outcome", s.scrOutcome, false},
 		{"POST", "/matters/{id}/receipts", s.addReceipt, false},
+		{"POST", "/matters/{id}/receipts/{rid}/signed", s.attachSignedReceipt, false},
 		{"GET", "/matters/{id}/confirmation-form", s.previewForm, false},
 		{"POST", "/matters/{id}/confirm", s.confirm, false},
 	}
@@ -111,6 +114,18 @@ func (s *Server) putEducation(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addVisit(w http.ResponseWriter, r *http.Request) {
 	mutate(s, w, r, nil, func(in *casehold.Visit) (*casehold.Matter, error) {
 		return s.App.AddVisit(r.Context(), actor(r), r.PathValue("id"), *in)
+	})
+}
+
+func (s *Server) reviewVisit(w http.ResponseWriter, r *http.Request) {
+	mutate(s, w, r, nil, func(in *app.LegalReviewInput) (*casehold.Matter, error) {
+		return s.App.ReviewVisit(r.Context(), actor(r), r.PathValue("id"), r.PathValue("vid"), *in)
+	})
+}
+
+func (s *Server) legalConfirmation(w http.ResponseWriter, r *http.Request) {
+	mutate(s, w, r, nil, func(in *app.LegalConfirmationInput) (*casehold.Matter, error) {
+		return s.App.ConfirmLegalStorage(r.Context(), actor(r), r.PathValue("id"), *in)
 	})
 }
 
@@ -211,6 +226,21 @@ func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, rc)
 }
 
+// attachSignedReceipt takes the scan of a signed paper receipt as the raw request body, as
+// document uploads do, so it streams straight into the evidence store.
+func (s *Server) attachSignedReceipt(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
+		s.writeError(w, r, casehold.Errorf(casehold.EUNSUPPORTED, "Content-Type must be application/pdf (send the scan as the raw request body)"))
+		return
+	}
+	rc, err := s.App.AttachSignedReceipt(r.Context(), actor(r), r.PathValue("id"), r.PathValue("rid"), r.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rc)
+}
+
 func (s *Server) previewForm(w http.ResponseWriter, r *http.Request) {
 	b, err := s.App.PreviewConfirmationForm(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
@@ -224,10 +254,7 @@ func (s *Server) previewForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	m, err := s.App.Confirm(r.Context(), actor(r), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, matterView(m, s.App.Clock.Now()))
+	mutate(s, w, r, nil, func(in *app.ConfirmInput) (*casehold.Matter, error) {
+		return s.App.Confirm(r.Context(), actor(r), r.PathValue("id"), *in)
+	})
 }
