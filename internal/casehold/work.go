@@ -94,7 +94,9 @@ func AtLegalServices(place string) bool {
 }
 
 // Out reports whether the paper file is in secure storage and not yet handed back.
-func (p PaperFile) Out() bool { return p.Exists == Yes && !p.StoredOn.IsZero() && p.ReturnedOn.IsZero() }
+func (p PaperFile) Out() bool {
+	return p.Exists == Yes && !p.StoredOn.IsZero() && p.ReturnedOn.IsZero()
+}
 
 // Receipt is one signed hand-over of paper (chain of custody). The procedure wants it clear
 // which part of the authority the files came from and whom they go back to.
@@ -176,16 +178,16 @@ type Work struct {
 	ContactEmail string `json:"contact_email,omitempty"` // secure address the requester gave
 	// LegalOfficers are the staff ids of the legal officers assigned to the matter: with the
 	// coordinator, the only ones who may release it, confirm it or send outside.
-	LegalOfficers  []string           `json:"legal_officers,omitempty"`
-	Related        []RelatedPerson    `json:"related,omitempty"`
-	Areas          []AreaLead         `json:"areas,omitempty"`
-	Electronic     []ElectronicRecord `json:"electronic,omitempty"`
-	Access         []AccessGrant      `json:"access,omitempty"`
-	Paper          []PaperFile        `json:"paper,omitempty"`
-	Receipts       []Receipt          `json:"receipts,omitempty"`
-	Education      []EducationRecord  `json:"education,omitempty"`
-	Disclosures    []Disclosure       `json:"disclosures,omitempty"`
-	Visits         []Visit            `json:"visits,omitempty"`
+	LegalOfficers []string           `json:"legal_officers,omitempty"`
+	Related       []RelatedPerson    `json:"related,omitempty"`
+	Areas         []AreaLead         `json:"areas,omitempty"`
+	Electronic    []ElectronicRecord `json:"electronic,omitempty"`
+	Access        []AccessGrant      `json:"access,omitempty"`
+	Paper         []PaperFile        `json:"paper,omitempty"`
+	Receipts      []Receipt          `json:"receipts,omitempty"`
+	Education     []EducationRecord  `json:"education,omitempty"`
+	Disclosures   []Disclosure       `json:"disclosures,omitempty"`
+	Visits        []Visit            `json:"visits,omitempty"`
 	// LegalStoredOn is derived from the paper and education records (LegalServicesStoredOn);
 	// kept for matters stored before it was.
 	LegalStoredOn Date `json:"legal_stored_on"`
@@ -196,9 +198,9 @@ type Work struct {
 	// Confirmation.
 	SignOff         *SignOff `json:"sign_off,omitempty"`
 	ConfirmedOn     Date     `json:"confirmed_on"`
-	ConfirmationDoc string `json:"confirmation_document,omitempty"`
-	ConfirmationTo  string `json:"confirmation_sent_to,omitempty"`
-	LegalToldOn     Date   `json:"legal_told_on"`
+	ConfirmationDoc string   `json:"confirmation_document,omitempty"`
+	ConfirmationTo  string   `json:"confirmation_sent_to,omitempty"`
+	LegalToldOn     Date     `json:"legal_told_on"`
 	// Release.
 	TeamsToldOn Date `json:"teams_told_on"`
 	EDTToldOn   Date `json:"edt_told_on"`
