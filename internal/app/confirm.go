@@ -66,7 +66,10 @@ func (s *Service) ConfirmationForm(m *casehold.Matter, returnedOn casehold.Date,
 	}
 	for _, area := range casehold.ServiceAreas {
 		l, ok := leads[area]
-		f.ServiceAreas = append(f.ServiceAreas, ccrcform.AreaRow{Area: areaNames[area], Involved: ok, LeadOfficer: l.LeadOfficer, NotifiedOn: formDate(l.NotifiedOn)})
+		// Legal services holding files is involvement, lead officer recorded or not: the
+		// table must not say "No" above a checklist that lists files stored there.
+		involved := ok || area == casehold.AreaLegal && !w.LegalServicesStoredOn().IsZero()
+		f.ServiceAreas = append(f.ServiceAreas, ccrcform.AreaRow{Area: areaNames[area], Involved: involved, LeadOfficer: l.LeadOfficer, NotifiedOn: formDate(l.NotifiedOn)})
 	}
 	var systems []string
 	allElectronic := len(w.Electronic) > 0
