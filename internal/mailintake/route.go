@@ -19,6 +19,11 @@ var (
 	bracketRe = regexp.MustCompile(`\[\s*([^\[\]\s]{1,64})\s*\]`)
 	// A reference after "Ref:" or "Reference:"; it ends at a space or at trailing punctuation.
 	refRe = regexp.MustCompile(`(?i)\bref(?:erence)?\s*:\s*([A-Za-z0-9][A-Za-z0-9/._-]{0,62}[A-Za-z0-9])`)
+	// A reference standing alone anywhere in the subject ("Re: CCRC/02001/2026 further
+	// records"): letters, then one or more "/" parts, as outside bodies number their cases.
+	// Starting with letters and needing a "/" keeps dates (12/05/2026), times and ordinary
+	// words out; the digit check below keeps "and/or" out.
+	bareRe = regexp.MustCompile(`(?:^|[\s(\[:;,])([A-Za-z][A-Za-z0-9._-]*(?:/[A-Za-z0-9._-]+)+)`)
 	// What a reference may look like once found. It needs a digit, so the "[EXTERNAL]" and
 	// "[OFFICIAL-SENSITIVE]" tags that mail gateways prepend are not taken for one.
 	referenceRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/._-]*[A-Za-z0-9]$`)
@@ -26,9 +31,10 @@ var (
 
 // Route finds the matter a message concerns. It looks for a matter id in the subject and
 // in a plus-address of any To or Cc recipient whose local part is intakeLocalPart
-// (intake+m-zkgg43p2rfmg7mhd@council.example), then for a reference in the subject, in
-// [brackets] or after "Ref:". An id wins over a reference because it names one matter
-// exactly. If the message names more than one distinct id, or (with no id) more than one
+// (intake+m-zkgg43p2rfmg7mhd@council.example), then for a reference in the subject: in
+// [brackets] or after "Ref:" first, else one standing anywhere ("Re: CCRC/02001/2026 ...").
+// An id wins over a reference because it names one matter exactly, and a marked reference
+// over a bare one because the sender said which it was. If the message names more than one distinct id, or (with no id) more than one
 // distinct reference, it returns "" so that a person decides: guessing would file evidence
 // under the wrong child's matter. kind is RouteID, RouteReference or "".
 //
@@ -60,6 +66,13 @@ func Route(env Envelope, intakeLocalPart string) (kind, value string) {
 	for _, m := range refRe.FindAllStringSubmatch(env.Subject, -1) {
 		if isReference(m[1]) {
 			refs[m[1]] = true
+		}
+	}
+	if len(refs) == 0 {
+		for _, m := range bareRe.FindAllStringSubmatch(env.Subject, -1) {
+			if ref := strings.TrimRight(m[1], "._-"); isReference(ref) {
+				refs[ref] = true
+			}
 		}
 	}
 	if ref, ok := only(refs); ok {

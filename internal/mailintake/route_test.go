@@ -33,6 +33,17 @@ func TestRoute(t *testing.T) {
 		{"TwoReferences", "Your ref: CCRC/00412/2026 Our ref: LA/77/2026", nil, nil, "", ""},
 		{"IDBeatsReference", "[CCRC/00412/2026] " + id, nil, nil, RouteID, id},
 		{"NoDigitsNotAReference", "[URGENT] Ref: tomorrow", nil, nil, "", ""},
+		{"BareReference", "Re: CCRC/02001/2026 further records", nil, nil, RouteReference, "CCRC/02001/2026"},
+		{"BareReferenceAtStart", "CCRC/02001/2026: records", nil, nil, RouteReference, "CCRC/02001/2026"},
+		{"BareReferenceTrailingDot", "Records for CCRC/02001/2026.", nil, nil, RouteReference, "CCRC/02001/2026"},
+		{"BareReferenceInParentheses", "Records (CCRC/02001/2026)", nil, nil, RouteReference, "CCRC/02001/2026"},
+		{"BareReferenceWithDate", "Fwd: CCRC/02001/2026 sent 12/05/2026", nil, nil, RouteReference, "CCRC/02001/2026"},
+		{"BareAndOr", "records and/or files", nil, nil, "", ""},
+		{"BareDateOnly", "Records sent 12/05/2026", nil, nil, "", ""},
+		{"TwoBareReferences", "CCRC/02001/2026 and SCB/7/2026", nil, nil, "", ""},
+		{"MarkedBeatsBare", "Ref: CCRC/02001/2026 copy to SCB/7/2026", nil, nil, RouteReference, "CCRC/02001/2026"},
+		// A lookalike is taken whole, so it matches no matter and goes to triage.
+		{"BareLookalikeTakenWhole", "xCCRC/02001/2026", nil, nil, RouteReference, "xCCRC/02001/2026"},
 		{"Nothing", "Hello", []string{"intake@council.example.org"}, nil, "", ""},
 	}
 	for _, c := range cases {
