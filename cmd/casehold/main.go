@@ -7,6 +7,7 @@
 //	                          file in DATA/inbox while it runs)
 //	casehold audit ...        the audit log: key, verify, migrate, flush, keygen,
 //	                          check-proof, check-consistency (see `casehold audit help`)
+//	casehold help [COMMAND]   this list, or one command's usage (also COMMAND -h, --help)
 package main
 
 import (
@@ -40,10 +41,111 @@ func main() {
 	}
 }
 
+// commands are the CLI's commands in the order help lists them.
+var commands = []struct{ name, args, summary string }{
+	{"serve", "[-addr HOST:PORT] [-data DIR]", "run the API and web pages locally on the embedded default (the default command)"},
+	{"token", "STAFF-ID", "print a bearer token for a demo staff member (works while the server runs)"},
+	{"verify", "[-repair] [-limit N] [-after ID]", "check the audit chain and every document's hash and legal hold (stop the server first)"},
+	{"intake", "FILE.eml", "take in an email message (stop the server first, or drop the file in DATA/inbox while it runs)"},
+	{"audit", "COMMAND [ARGS]", "the audit log: key, verify, migrate, flush, keygen, check-proof, check-consistency"},
+	{"help", "[COMMAND]", "print this list, or one command's usage"},
+}
+
+// usage writes the list of commands.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: casehold COMMAND [ARGS]")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun \"casehold COMMAND -h\" for a command's arguments. Configuration is read from CASEHOLD_* environment variables (see README).")
+}
+
+// commandUsage writes one command's usage, with its flags' defaults. It reports false for an
+// unknown command.
+func commandUsage(w io.Writer, name string, cfg config.Config) bool {
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		if name == "audit" {
+			fmt.Fprintln(w, auditUsage)
+			return true
+		}
+		fmt.Fprintf(w, "usage: casehold %s %s\n\n%s\n", c.name, c.args, c.summary)
+		if fs := flags(name, &cfg, new(app.VerifyOptions)); fs != nil {
+			fmt.Fprintln(w, "\nFlags:")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+		}
+		if name == "token" {
+			fmt.Fprintf(w, "\nDemo staff: %s\n", demoIDs())
+		}
+		return true
+	}
+	return false
+}
+
+// flags is the flag set of a command that has one, bound to cfg (and opts for verify).
+func flags(name string, cfg *config.Config, opts *app.VerifyOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned; usage is printed by commandUsage
+	switch name {
+	case "serve":
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CASEHOLD_ADDR)")
+		fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (CASEHOLD_DATA_DIR)")
+	case "verify":
+		fs.BoolVar(&opts.Repair, "repair", false, "put back a legal hold missing from a held document")
+		fs.IntVar(&opts.Limit, "limit", 0, "check at most N documents (0: all); the report's next says where to resume")
+		fs.StringVar(&opts.After, "after", "", "start after this document id (the next of an earlier run)")
+	default:
+		return nil
+	}
+	return fs
+}
+
+// wantsHelp reports whether args ask for help rather than work.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
+	}
+	// Help is answered before configuration is read or anything is opened: asking how to
+	// use "intake" must not take the database's lock from a running server.
+	if cmd == "help" || cmd == "-h" || cmd == "-help" || cmd == "--help" || wantsHelp(args) ||
+		cmd == "audit" && len(args) > 0 && args[0] == "help" {
+		cfg, _ := config.FromEnv(getenv) // defaults for the flags' help; a bad setting is reported when a command runs
+		topic := cmd
+		if cmd == "help" || strings.HasPrefix(cmd, "-") {
+			topic = ""
+			if len(args) > 0 {
+				topic = args[0]
+			}
+			if cmd == "help" && strings.HasPrefix(topic, "-") {
+				topic = "help" // "help -h": help about help
+			}
+		}
+		if topic == "" {
+			usage(stdout)
+			return nil
+		}
+		if !commandUsage(stdout, topic, cfg) {
+			usage(stderr)
+			return fmt.Errorf("unknown command %q", topic)
+		}
+		return nil
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
@@ -51,11 +153,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CASEHOLD_ADDR)")
-		fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (CASEHOLD_DATA_DIR)")
+		fs := flags("serve", &cfg, new(app.VerifyOptions))
 		if err := fs.Parse(args); err != nil {
-			return err
+			return fmt.Errorf("serve: %w (see casehold serve -h)", err)
+		}
+		if fs.NArg() != 0 {
+			return fmt.Errorf("usage: casehold serve [-addr HOST:PORT] [-data DIR]")
 		}
 		if getenv("CASEHOLD_PUBLIC_URL") == "" {
 			cfg.PublicURL = "http://" + cfg.Addr
@@ -67,13 +170,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return printToken(ctx, cfg, args[0], stdout, stderr)
 	case "verify":
-		fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 		var opts app.VerifyOptions
-		fs.BoolVar(&opts.Repair, "repair", false, "put back a legal hold missing from a held document")
-		fs.IntVar(&opts.Limit, "limit", 0, "check at most N documents (0: all); the report's next says where to resume")
-		fs.StringVar(&opts.After, "after", "", "start after this document id (the next of an earlier run)")
+		fs := flags("verify", &cfg, &opts)
 		if err := fs.Parse(args); err != nil {
-			return err
+			return fmt.Errorf("verify: %w (see casehold verify -h)", err)
+		}
+		if fs.NArg() != 0 {
+			return fmt.Errorf("usage: casehold verify [-repair] [-limit N] [-after ID]")
 		}
 		return verify(ctx, cfg, opts, stdout, stderr)
 	case "intake":
@@ -84,7 +187,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "audit":
 		return auditCmd(ctx, cfg, args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q (serve, token, verify, intake, audit)", cmd)
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", cmd)
 	}
 }
 
@@ -232,6 +336,7 @@ func intakeFile(ctx context.Context, cfg config.Config, path string, stdout, std
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // read by people: "&" stays "&"
 	return enc.Encode(in)
 }
 
@@ -256,6 +361,7 @@ func verify(ctx context.Context, cfg config.Config, opts app.VerifyOptions, stdo
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // read by people: "&" stays "&"
 	if err := enc.Encode(map[string]any{"audit": chain, "evidence": ev}); err != nil {
 		return err
 	}
