@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
 	"strings"
@@ -66,15 +67,22 @@ func Build(msg casehold.Message, messageID string, date time.Time) ([]byte, erro
 	h("Content-Type", `multipart/mixed; boundary="`+mw.Boundary()+`"`)
 	buf.WriteString("\r\n")
 
+	// Quoted-printable, not base64: the text stays readable in the raw message, so an
+	// outbox .eml can be read with cat and a sent message checked by eye, while lines stay
+	// short and 8-bit characters (names as written) survive any relay.
 	text, err := mw.CreatePart(textproto.MIMEHeader{
 		"Content-Type":              {"text/plain; charset=utf-8"},
-		"Content-Transfer-Encoding": {"base64"},
+		"Content-Transfer-Encoding": {"quoted-printable"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("text part: %w", err)
 	}
-	if err := writeBase64(text, []byte(msg.Text)); err != nil {
-		return nil, err
+	qp := quotedprintable.NewWriter(text)
+	if _, err := qp.Write([]byte(msg.Text)); err != nil {
+		return nil, fmt.Errorf("write text part: %w", err)
+	}
+	if err := qp.Close(); err != nil {
+		return nil, fmt.Errorf("write text part: %w", err)
 	}
 	for _, at := range msg.Attachments {
 		ct := at.ContentType

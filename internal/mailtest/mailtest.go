@@ -16,7 +16,9 @@ import (
 type Sent struct {
 	From        string
 	To          []string
+	Cc          []string // addresses only
 	Subject     string
+	Text        string   // the plain-text body, decoded, line ends as "\n"
 	Attachments []string // file names
 }
 
@@ -33,8 +35,11 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		return casehold.Message{
 			From:    "casehold@council.example",
 			To:      []string{"secure-inbox@review.example"},
+			Cc:      []string{"coordinator@council.example", "legal@council.example"},
 			Subject: "Preservation matter M-0001: documents",
-			Text:    "Two documents are attached.",
+			// Non-ASCII, a line longer than 76 characters and several lines: the body must
+			// arrive as written whatever transfer encoding the adapter chose.
+			Text: "Two documents are attached for Zoë Brontë's file.\n" + strings.Repeat("A long line that goes on. ", 8) + "\nEnd.\n",
 			Attachments: []casehold.Attachment{
 				{Filename: "Contact 21.12.2013.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")},
 				{Filename: "Assessment 11.04.2011.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")},
@@ -64,6 +69,14 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 		if got.Subject != "Preservation matter M-0001: documents" {
 			t.Errorf("Subject = %q", got.Subject)
+		}
+		cc := append([]string(nil), got.Cc...)
+		sort.Strings(cc)
+		if fmt.Sprint(cc) != "[coordinator@council.example legal@council.example]" {
+			t.Errorf("Cc = %v", got.Cc)
+		}
+		if want := valid().Text; strings.TrimRight(got.Text, "\n") != strings.TrimRight(want, "\n") {
+			t.Errorf("Text = %q, want %q", got.Text, want)
 		}
 		names := append([]string(nil), got.Attachments...)
 		sort.Strings(names)

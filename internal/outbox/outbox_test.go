@@ -61,6 +61,15 @@ func parse(t *testing.T, path string) mailtest.Sent {
 	for _, a := range to {
 		s.To = append(s.To, a.Address)
 	}
+	if msg.Header.Get("Cc") != "" {
+		cc, err := msg.Header.AddressList("Cc")
+		if err != nil {
+			t.Fatalf("Cc: %v", err)
+		}
+		for _, a := range cc {
+			s.Cc = append(s.Cc, a.Address)
+		}
+	}
 	if s.Subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		t.Fatalf("Subject: %v", err)
 	}
@@ -79,7 +88,14 @@ func parse(t *testing.T, path string) mailtest.Sent {
 		}
 		if name := part.FileName(); name != "" {
 			s.Attachments = append(s.Attachments, name)
+			continue
 		}
+		// multipart.Reader undoes quoted-printable itself, as a mail client would.
+		body, err := io.ReadAll(part)
+		if err != nil {
+			t.Fatalf("text part: %v", err)
+		}
+		s.Text = strings.ReplaceAll(string(body), "\r\n", "\n")
 	}
 	return s
 }
@@ -134,5 +150,36 @@ func TestSend_OnlyWholeFiles(t *testing.T) {
 	}
 	if paths, _ := List(dir); len(paths) != 3 {
 		t.Errorf("List = %v", paths)
+	}
+}
+
+// TestReadableWithCat checks a message in the outbox can be read as it lies on disk: the
+// text part is quoted-printable, so its words are there in the raw file, not base64.
+func TestReadableWithCat(t *testing.T) {
+	dir := t.TempDir()
+	o, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Matter m-abc was released.\nPlease unlock these records in CCM: P100234, P100235.\n"
+	if _, err := o.Send(context.Background(), casehold.Message{From: "casehold@council.example", To: []string{"edt@council.example"},
+		Subject: "casehold: matter released", Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := List(dir)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("outbox holds %v (%v), want one message", paths, err)
+	}
+	raw, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if !strings.Contains(string(raw), line) {
+			t.Errorf("raw message lacks %q:\n%s", line, raw)
+		}
+	}
+	if !strings.Contains(string(raw), "Content-Transfer-Encoding: quoted-printable") {
+		t.Errorf("text part is not quoted-printable:\n%s", raw)
 	}
 }

@@ -54,7 +54,11 @@ type storedEmail struct {
 	Subject     string `json:"subject"`
 	Destination struct {
 		To []string `json:"to"`
+		Cc []string `json:"cc"`
 	} `json:"destination"`
+	Body struct {
+		Text string `json:"text"`
+	} `json:"body"`
 	Attachments []struct {
 		Filename string `json:"filename"`
 	} `json:"attachments"`
@@ -87,17 +91,22 @@ func (r *recorder) sent(t *testing.T, endpoint string) []mailtest.Sent {
 		if !slices.Contains(r.ids, e.MessageID) {
 			continue
 		}
-		s := mailtest.Sent{From: e.From, Subject: e.Subject}
-		for _, to := range e.Destination.To {
-			// The emulator keeps each To header as written ("a@x, b@y"); split it into addresses.
-			list, err := mail.ParseAddressList(to)
-			if err != nil {
-				t.Fatalf("parse recipients %q: %v", to, err)
+		s := mailtest.Sent{From: e.From, Subject: e.Subject, Text: strings.ReplaceAll(e.Body.Text, "\r\n", "\n")}
+		// The emulator keeps each To and Cc header as written ("a@x, b@y"); split them into addresses.
+		split := func(headers []string) []string {
+			var out []string
+			for _, h := range headers {
+				list, err := mail.ParseAddressList(h)
+				if err != nil {
+					t.Fatalf("parse recipients %q: %v", h, err)
+				}
+				for _, a := range list {
+					out = append(out, a.Address)
+				}
 			}
-			for _, a := range list {
-				s.To = append(s.To, a.Address)
-			}
+			return out
 		}
+		s.To, s.Cc = split(e.Destination.To), split(e.Destination.Cc)
 		for _, a := range e.Attachments {
 			s.Attachments = append(s.Attachments, a.Filename)
 		}
