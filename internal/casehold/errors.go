@@ -7,14 +7,14 @@ import (
 
 // Error codes. The set is append-only: clients and the HTTP status table depend on them.
 const (
-	ECONFLICT     = "conflict"               // the write lost a race or would duplicate something that exists
-	EFORBIDDEN    = "forbidden"              // the actor may not do this
-	EHELD         = "held"                   // the evidence is under legal hold and cannot be changed or removed
-	EINTERNAL     = "internal"               // a fault of ours; detail is logged, never shown
-	EINVALID      = "invalid"                // the input was wrong; Message says what
-	ENOTFOUND     = "not_found"              // no such thing
-	EUNAUTHORIZED = "unauthorized"           // no valid credentials
-	ETOOLARGE     = "too_large"              // the input is over a configured limit
+	ECONFLICT     = "conflict"     // the write lost a race or would duplicate something that exists
+	EFORBIDDEN    = "forbidden"    // the actor may not do this
+	EHELD         = "held"         // the evidence is under legal hold and cannot be changed or removed
+	EINTERNAL     = "internal"     // a fault of ours; detail is logged, never shown
+	EINVALID      = "invalid"      // the input was wrong; Message says what
+	ENOTFOUND     = "not_found"    // no such thing
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	ETOOLARGE     = "too_large"    // the input is over a configured limit
 	// EINTEGRITY: stored bytes are not what casehold hashed when it kept them (altered,
 	// missing, cut short, or a version casehold never wrote). Always audited as an incident,
 	// never mistaken for a refusal.
