@@ -6,12 +6,13 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+
+	"github.com/casehold/casehold/internal/pdfcheck"
 )
 
 // wordDecoder decodes RFC 2047 encoded words in any charset go-message knows.
@@ -124,20 +125,8 @@ func isPrintableToken(s string) bool {
 	return true
 }
 
-// unsafeRune reports characters that must not reach a log line, a header or a file name:
-// C0 and C1 controls (CR and LF among them), DEL, Unicode line and paragraph separators,
-// and the bidirectional overrides that can make "gpj.exe" look like "exe.jpg".
-func unsafeRune(r rune) bool {
-	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
-		return true
-	case r == 0x2028, r == 0x2029:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	}
-	return false
-}
+// unsafeRune is pdfcheck's rule, the one for headers and file names alike.
+func unsafeRune(r rune) bool { return pdfcheck.UnsafeRune(r) }
 
 // cleanText makes s valid UTF-8 and replaces unsafe characters with spaces. changed is true
 // if anything but a tab was replaced.
@@ -156,45 +145,10 @@ func cleanText(s string) (clean string, changed bool) {
 	return clean, changed
 }
 
-// maxFilenameBytes keeps names well inside file system and header limits.
-const maxFilenameBytes = 200
-
-// cleanFilename turns a sender-chosen (already decoded) file name into a safe base name:
-// no directories, no control or bidi characters, no leading or trailing dots or spaces,
-// at most maxFilenameBytes. An empty result becomes attachment-N, and a
-// PDF's name always ends in .pdf.
+// cleanFilename is the one file name cleaner (pdfcheck.CleanFilename), with
+// attachment-N for a name that cleans to nothing.
 func cleanFilename(name string, index int, isPDF bool) string {
-	name = strings.ToValidUTF8(name, "\uFFFD")
-	name = strings.Map(func(r rune) rune {
-		if unsafeRune(r) {
-			return -1
-		}
-		return r
-	}, name)
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Trim(name, ". ")
-	if name == "" {
-		name = "attachment-" + strconv.Itoa(index)
-	}
-	// A PDF is kept and later downloaded under this name: make sure it opens as one and
-	// never as whatever "scan.exe" would.
-	if isPDF && !strings.EqualFold(path.Ext(name), ".pdf") {
-		name += ".pdf"
-	}
-	if len(name) > maxFilenameBytes {
-		ext := path.Ext(name)
-		if len(ext) > 16 {
-			ext = ""
-		}
-		base := name[:maxFilenameBytes-len(ext)]
-		for !utf8.ValidString(base) {
-			base = base[:len(base)-1]
-		}
-		name = base + ext
-	}
-	return name
+	return pdfcheck.CleanFilename(name, "attachment-"+strconv.Itoa(index), isPDF)
 }
 
 // declaredPDF reports whether the sender labelled the attachment a PDF.

@@ -30,6 +30,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/pdfcheck"
 )
 
 // Limits bound what Parse will read. A zero field takes its default.
@@ -90,15 +91,18 @@ type Attachment struct {
 	SHA256      string // lower-case hex of the decoded bytes; empty if they could not all be read
 	IsPDF       bool   // the decoded bytes start with a PDF header
 	Problem     string // why it was not accepted (one of the Problem constants); "" if onPDF took it
+	// Flags is the active content the PDF checker saw (pdfcheck.FlagJavaScript,
+	// pdfcheck.FlagLaunch), for the kept document to carry; set once the attachment is read.
+	Flags []string
 }
 
 // Attachment problems. An attachment has Problem "" exactly when it was a whole,
 // unencrypted PDF and onPDF accepted it.
 const (
-	ProblemNotPDF       = "not a PDF"
+	ProblemNotPDF       = pdfcheck.ProblemNotPDF
 	ProblemNoHeader     = "labelled a PDF but has no %PDF- header"
-	ProblemEncrypted    = "encrypted PDF"
-	ProblemTruncated    = "truncated PDF"
+	ProblemEncrypted    = pdfcheck.ProblemEncrypted
+	ProblemTruncated    = pdfcheck.ProblemTruncated
 	ProblemTooLarge     = "too large"
 	ProblemUndecodable  = "could not be decoded"
 	ProblemUnknownCTE   = "unknown transfer encoding"
@@ -362,6 +366,9 @@ func (p *parser) consume(a *Attachment, ar *attReader) error {
 
 func (p *parser) finish(a *Attachment, ar *attReader) {
 	a.Size = ar.n
+	if a.IsPDF {
+		a.Flags = ar.flags()
+	}
 	if ar.ended && ar.h != nil && ar.problem != ProblemUndecodable && ar.problem != ProblemTooLarge {
 		a.SHA256 = hex.EncodeToString(ar.h.Sum(nil))
 	}

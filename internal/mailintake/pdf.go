@@ -1,21 +1,14 @@
 package mailintake
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"hash"
 	"io"
 
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/pdfcheck"
 )
-
-// headLen is how many leading bytes are kept: the PDF header must be the very first thing,
-// which is what scanners and exporters write; anything before it is treated as not a PDF.
-const headLen = 5
-
-// tailLen is how far before the end "%%EOF" may sit (trailing whitespace or padding).
-const tailLen = 1024
 
 // attReader reads one attachment's decoded bytes, hashing and checking them as they pass and
 // enforcing MaxAttachmentBytes. In PDF mode it returns, instead of io.EOF, an error saying
@@ -29,12 +22,10 @@ type attReader struct {
 
 	pdf bool // PDF mode: set before the consumer reads
 
-	n    int64
-	h    hash.Hash
-	pre  []byte // bytes read ahead to sniff the type, not yet handed out
-	head []byte
-	tail []byte
-	enc  encryptScan
+	n   int64
+	h   hash.Hash
+	pre []byte            // bytes read ahead to sniff the type, not yet handed out
+	sc  *pdfcheck.Scanner // the one PDF checker, the same rules as uploads
 
 	end       error  // io.EOF, or why reading stopped; sticky
 	ended     bool   // the decoded body was read to its end
@@ -46,18 +37,17 @@ type attReader struct {
 func newAttReader(r io.Reader, raw *tap, src *source, index int, max int64) *attReader {
 	return &attReader{
 		r: r, raw: raw, src: src, index: index, max: max,
-		h:    sha256.New(),
-		head: make([]byte, 0, headLen),
-		tail: make([]byte, 0, 2*tailLen),
+		h:  sha256.New(),
+		sc: pdfcheck.NewScanner(),
 	}
 }
 
 // sniffPDF reads the first bytes ahead and reports whether they are a PDF header.
 func (a *attReader) sniffPDF() bool {
-	buf := make([]byte, headLen)
+	buf := make([]byte, len(pdfcheck.Header))
 	n, _ := io.ReadFull(readerFunc(a.next), buf)
 	a.pre = buf[:n]
-	return bytes.Equal(a.pre, []byte("%PDF-"))
+	return pdfcheck.HasHeader(a.pre)
 }
 
 func (a *attReader) Read(b []byte) (int, error) {
@@ -135,95 +125,22 @@ func (a *attReader) observe(b []byte) {
 	if a.h != nil {
 		a.h.Write(b)
 	}
-	if room := headLen - len(a.head); room > 0 {
-		a.head = append(a.head, b[:min(room, len(b))]...)
-	}
-	a.enc.scan(b)
-	// Keep the last tailLen bytes without growing: compact when the buffer fills.
-	if len(b) >= tailLen {
-		a.tail = append(a.tail[:0], b[len(b)-tailLen:]...)
-		return
-	}
-	if len(a.tail)+len(b) > cap(a.tail) {
-		keep := tailLen - len(b)
-		copy(a.tail, a.tail[len(a.tail)-keep:])
-		a.tail = a.tail[:keep]
-	}
-	a.tail = append(a.tail, b...)
+	a.sc.Write(b)
 }
 
-// pdfProblem says why the bytes read so far are not a whole, unencrypted PDF, or "".
+// pdfProblem says why the bytes read so far are not a whole, unencrypted PDF, or "". An
+// empty file is "not a PDF" here, as an attachment with no header at all is.
 func (a *attReader) pdfProblem() string {
-	tail := a.tail
-	if len(tail) > tailLen {
-		tail = tail[len(tail)-tailLen:]
-	}
-	switch {
-	case !bytes.Equal(a.head, []byte("%PDF-")):
+	switch p := a.sc.Problem(); p {
+	case pdfcheck.ProblemEmpty:
 		return ProblemNotPDF
-	case !bytes.Contains(tail, []byte("%%EOF")):
-		return ProblemTruncated
-	case a.enc.atEOF():
-		return ProblemEncrypted
-	}
-	return ""
-}
-
-// encryptScan looks for the name /Encrypt as a whole token anywhere in the file. The usual
-// place for it is the trailer near the end, but a linearized file carries its full trailer
-// at the start, an incremental update can add one in the middle, and a cross-reference
-// stream's dictionary may sit before a long binary stream, so a streaming check cannot rely
-// on a tail window. Only an encrypted file has this key in a dictionary; the name in an
-// uncompressed page's text would be a rare false alarm, and one that fails safe (the raw
-// message is kept either way).
-type encryptScan struct {
-	matched int // bytes of "/Encrypt" matched so far
-	found   bool
-}
-
-var encryptName = []byte("/Encrypt")
-
-func (s *encryptScan) scan(b []byte) {
-	for i := 0; i < len(b) && !s.found; i++ {
-		if s.matched == 0 {
-			j := bytes.IndexByte(b[i:], '/')
-			if j < 0 {
-				return
-			}
-			i += j
-		}
-		c := b[i]
-		switch {
-		case s.matched == len(encryptName):
-			// "/EncryptMetadata" and the like are other names; a delimiter ends this one.
-			if isPDFDelimiter(c) {
-				s.found = true
-				return
-			}
-			s.matched = 0
-			if c == '/' {
-				s.matched = 1
-			}
-		case c == encryptName[s.matched]:
-			s.matched++
-		case c == '/':
-			s.matched = 1
-		default:
-			s.matched = 0
-		}
+	default:
+		return p
 	}
 }
 
-// atEOF finishes the scan: a name at the very end of the data is also whole.
-func (s *encryptScan) atEOF() bool { return s.found || s.matched == len(encryptName) }
-
-func isPDFDelimiter(c byte) bool {
-	switch c {
-	case 0, '\t', '\n', '\f', '\r', ' ', '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
-	}
-	return false
-}
+// flags is the active content the checker saw in the attachment.
+func (a *attReader) flags() []string { return a.sc.Flags() }
 
 type readerFunc func([]byte) (int, error)
 

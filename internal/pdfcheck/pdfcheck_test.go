@@ -2,6 +2,7 @@ package pdfcheck
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -24,7 +25,12 @@ func TestReader(t *testing.T) {
 		{"OK", pdf(100), 0, ""},
 		{"OKLarge", pdf(5 << 20), 0, ""},
 		{"OKExactlyAtLimit", pdf(10), int64(len(pdf(10))), ""},
-		{"OKHeaderAfterJunk", append([]byte("junk\n"), pdf(10)...), 0, ""},
+		// Bytes before the header are how polyglot files hide another format: refused on
+		// every path alike.
+		{"HeaderAfterJunk", append([]byte("junk\n"), pdf(10)...), 0, casehold.EINVALID},
+		{"Encrypted", []byte("%PDF-1.7\n1 0 obj\n<</Filter/Standard>>\ntrailer\n<</Root 2 0 R/Encrypt 1 0 R>>\n%%EOF\n"), 0, casehold.EINVALID},
+		{"EncryptAtEnd", []byte("%PDF-1.7\n%%EOF\n/Encrypt"), 0, casehold.EINVALID},
+		{"EncryptMetadataIsAnotherName", []byte("%PDF-1.7\n<</EncryptMetadata false>>\n%%EOF\n"), 0, ""},
 		{"Empty", nil, 0, casehold.EINVALID},
 		{"NotPDF", []byte("PK\x03\x04 a zip file %%EOF"), 0, casehold.EINVALID},
 		{"Truncated", pdf(5000)[:4000], 0, casehold.EINVALID},
@@ -56,10 +62,67 @@ func TestReaderPassesBytesThrough(t *testing.T) {
 	}
 }
 
+// TestFlags checks active content is flagged, not refused, as whole names only, wherever it
+// sits and however the bytes arrive.
+func TestFlags(t *testing.T) {
+	doc := func(body string) []byte { return []byte("%PDF-1.7\n" + body + "\ntrailer\n%%EOF\n") }
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"None", pdf(100), "[]"},
+		{"OpenActionJavaScript", doc("<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>"), "[javascript]"},
+		{"JSKeyOnly", doc("<< /JS 12 0 R >>"), "[javascript]"},
+		{"Launch", doc("<</A<</S /Launch /F (cmd.exe)>>>>"), "[launch_action]"},
+		{"Both", doc("<</S/Launch>> <</S/JavaScript>>"), "[javascript launch_action]"},
+		{"LongerNamesAreOthers", doc("<</JSON 1 /Launcher 2 /JavaScripts 3>>"), "[]"},
+		{"InText", doc("(/JS)"), "[javascript]"}, // a false alarm that fails safe
+		{"AtVeryEnd", []byte("%PDF-1.7\n%%EOF\n/JS"), "[javascript]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, src := range []io.Reader{bytes.NewReader(c.data), iotest.OneByteReader(bytes.NewReader(c.data))} {
+				r := NewReader(src, 0)
+				if _, err := io.Copy(io.Discard, r); err != nil {
+					t.Fatalf("a PDF with active content was refused: %v", err)
+				}
+				if got := fmt.Sprint(r.Flags()); got != c.want && !(c.want == "[]" && r.Flags() == nil) {
+					t.Errorf("Flags = %v, want %s", r.Flags(), c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestCleanFilename(t *testing.T) {
+	cases := []struct {
+		in, want string
+		isPDF    bool
+	}{
+		{"scan.pdf", "scan.pdf", true},
+		{"../../etc/passwd", "passwd.pdf", true},
+		{`C:\Users\x\Contact 21.12.2013.PDF`, "Contact 21.12.2013.PDF", true},
+		{"scan.exe", "scan.exe.pdf", true},
+		{"Word.docx", "Word.docx", false},
+		{"bad\r\nname\x00.pdf", "badname.pdf", true},
+		{"gpj\u202e.exe", "gpj.exe.pdf", true},
+		{" .. ", "fallback.pdf", true},
+		{"", "fallback.pdf", true},
+		{strings.Repeat("é", 150) + ".pdf", strings.Repeat("é", 98) + ".pdf", true},
+	}
+	for _, c := range cases {
+		if got := CleanFilename(c.in, "fallback", c.isPDF); got != c.want {
+			t.Errorf("CleanFilename(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func FuzzCheck(f *testing.F) {
 	f.Add(pdf(10), int64(0))
 	f.Add([]byte("%PDF-"), int64(3))
 	f.Add([]byte("%%EOF%PDF-"), int64(0))
+	f.Add([]byte("%PDF-1.7\n/Encrypt /JS /Launch\n%%EOF"), int64(0))
 	f.Fuzz(func(t *testing.T, data []byte, max int64) {
 		err := Check(bytes.NewReader(data), max)
 		code := casehold.ErrorCode(err)
@@ -68,9 +131,13 @@ func FuzzCheck(f *testing.F) {
 		default:
 			t.Fatalf("unexpected error %v", err)
 		}
-		// Whatever passes must really have a header and an end marker within the limit.
+		// Whatever passes must really have a header and an end marker within the limit, and
+		// no /Encrypt name.
+		if err == nil && bytes.Contains(data, []byte("/Encrypt ")) {
+			t.Fatalf("accepted an encrypted file %q", data)
+		}
 		if err == nil {
-			if !bytes.Contains(data[:min(len(data), headLen)], []byte("%PDF-")) ||
+			if !bytes.HasPrefix(data, []byte("%PDF-")) ||
 				!bytes.Contains(data[max0(len(data)-tailLen):], []byte("%%EOF")) ||
 				(max > 0 && int64(len(data)) > max) {
 				t.Fatalf("accepted %q", data)
