@@ -32,10 +32,15 @@ func New(client *s3.Client, bucket string) *Staging {
 }
 
 // PresignPut signs a PUT whose metadata headers are part of the signature, so the uploader
-// cannot change the matter, person or document type the request was checked for.
+// cannot change the matter, person or document type the request was checked for. It signs
+// "If-None-Match: *" too, so S3 takes one file per slot: a second PUT while a file is
+// staged fails (412) instead of replacing what the ingest may be reading. Once the ingest
+// deletes a refused file the key is free again and the uploader can send a corrected one
+// while the URL is valid.
 func (s *Staging) PresignPut(ctx context.Context, key string, meta map[string]string, ttl time.Duration) (casehold.PresignedUpload, error) {
 	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(s.bucket), Key: aws.String(key), Metadata: meta, ContentType: aws.String("application/pdf"),
+		IfNoneMatch: aws.String("*"),
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return casehold.PresignedUpload{}, fmt.Errorf("presign %s: %w", key, err)
@@ -68,10 +73,30 @@ func (s *Staging) Open(ctx context.Context, key, versionID string) (io.ReadClose
 	return out.Body, out.Metadata, nil
 }
 
-// Delete removes the staged object.
+// Delete removes every version of the staged object, delete markers included. In a
+// versioned bucket a plain DELETE only adds a marker: the bytes would stay a day as a
+// noncurrent version, and the signed "If-None-Match: *" would keep refusing a corrected
+// upload to the same slot. (The functions need s3:DeleteObjectVersion on the upload bucket.)
 func (s *Staging) Delete(ctx context.Context, key string) error {
-	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}); err != nil {
+	out, err := s.client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(s.bucket), Prefix: aws.String(key)})
+	if err != nil {
 		return fmt.Errorf("delete staged %s: %w", key, err)
+	}
+	var versions []*string
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) == key {
+			versions = append(versions, v.VersionId)
+		}
+	}
+	for _, m := range out.DeleteMarkers {
+		if aws.ToString(m.Key) == key {
+			versions = append(versions, m.VersionId)
+		}
+	}
+	for _, v := range versions {
+		if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key), VersionId: v}); err != nil {
+			return fmt.Errorf("delete staged %s: %w", key, err)
+		}
 	}
 	return nil
 }
