@@ -61,7 +61,9 @@ type slot struct {
 	Expires int64             `json:"expires"` // Unix seconds
 }
 
-func (s *Staging) slotPath(key string) string { return filepath.Join(s.dir, "slots", name(key)+".json") }
+func (s *Staging) slotPath(key string) string {
+	return filepath.Join(s.dir, "slots", name(key)+".json")
+}
 func (s *Staging) filePath(key string) string { return filepath.Join(s.dir, "files", name(key)) }
 
 func (s *Staging) readSlot(key string) (slot, error) {
