@@ -29,7 +29,9 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/filestaging"
 	"github.com/casehold/casehold/internal/intake"
 	"github.com/casehold/casehold/internal/wire"
 )
@@ -232,6 +234,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "\nTry: curl -s -H \"Authorization: Bearer $COORD\" http://%s/me\n", ln.Addr())
 	}
+	if st, ok := a.Service.Staging.(*filestaging.Staging); ok {
+		resumeUploads(ctx, a, st, log)
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if cfg.Backend == config.Embedded {
@@ -292,6 +297,34 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return err
 	}
 	return nil
+}
+
+// stagedGrace is how long after its slot expired a staged file may wait to be taken in,
+// as the upload bucket's one-day lifecycle rule allows in AWS.
+const stagedGrace = 24 * time.Hour
+
+// resumeUploads takes in what the last run left staged: a body that landed whole before the
+// server stopped, but was never secured, is ingested now (ingest is idempotent, and refuses
+// what it would have refused then); slots long expired are swept. Partial bodies were
+// removed when the staging folder was opened.
+func resumeUploads(ctx context.Context, a *wire.App, st *filestaging.Staging, log *slog.Logger) {
+	keys, err := st.Pending()
+	if err != nil {
+		log.ErrorContext(ctx, "staged uploads not listed", "err", err)
+	}
+	for _, key := range keys {
+		d, err := a.Service.IngestStaged(ctx, key, "1")
+		if err != nil {
+			log.WarnContext(ctx, "staged upload from the last run not secured", "key", key, "code", casehold.ErrorCode(err), "reason", casehold.ErrorMessage(err))
+			continue
+		}
+		log.InfoContext(ctx, "staged upload from the last run secured", "key", key, "document", d.ID)
+	}
+	if n, err := st.Sweep(stagedGrace); err != nil {
+		log.ErrorContext(ctx, "expired upload slots not swept", "err", err)
+	} else if n > 0 {
+		log.InfoContext(ctx, "expired upload slots swept", "count", n)
+	}
 }
 
 // shellName turns "s-coord-01" into "COORD", the variable the startup banner exports.

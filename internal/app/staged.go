@@ -76,7 +76,7 @@ func stagedDocID(key, versionID string) string {
 
 // IngestStaged secures one staged upload. It is idempotent: a repeat delivery returns the
 // document already made, with no second audit event. A staged file that fails the checks
-// is audited as refused and left in staging (the bucket's lifecycle expires it).
+// is audited as refused; a bad body is discarded so its slot takes a corrected file.
 func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*casehold.Document, error) {
 	const action = "document.upload"
 	if !strings.HasPrefix(key, UploadPrefix) {
@@ -121,8 +121,15 @@ func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*cas
 	d, err := s.secureAt(ctx, actor, m, um, casehold.SourceUpload, docID, evKey, rc)
 	if err != nil {
 		if c := casehold.ErrorCode(err); c == casehold.EINVALID || c == casehold.ETOOLARGE || c == casehold.EINTEGRITY {
-			// Refused, not retried. For an integrity incident (recorded already) the staged
-			// file is left where it is for whoever investigates.
+			// Refused, not retried. A bad body (not a PDF, too large) is discarded so the
+			// uploader can send the right file to the same slot while it is valid. For an
+			// integrity incident (recorded already) the staged file is left where it is for
+			// whoever investigates.
+			if c != casehold.EINTEGRITY {
+				if derr := s.Staging.Discard(ctx, key); derr != nil {
+					s.Log.WarnContext(ctx, "refused staged upload not discarded", "key", key, "err", derr)
+				}
+			}
 			return refuse(err)
 		}
 		return nil, fmt.Errorf("ingest %s: %w", key, err)

@@ -199,6 +199,12 @@ type Staging interface {
 	// Open returns the staged bytes of that version and the metadata they were uploaded
 	// with. ENOTFOUND if absent (e.g. already secured and removed).
 	Open(ctx context.Context, key, versionID string) (io.ReadCloser, map[string]string, error)
-	// Delete removes a staged upload once it is secured. Absent is not an error.
+	// Delete removes a staged upload once it is secured. Absent is not an error. Where the
+	// adapter can, the slot is used up too (a presigned S3 URL cannot be revoked: it takes
+	// another file until it expires, and the ingest's idempotency is the guard there).
 	Delete(ctx context.Context, key string) error
+	// Discard removes a staged file the ingest refused (not a PDF, too large), leaving its
+	// slot usable until it expires, so the uploader can send the right file to the same
+	// URL. Absent is not an error.
+	Discard(ctx context.Context, key string) error
 }

@@ -160,11 +160,21 @@ func (s *Staging) Open(_ context.Context, key, _ string) (io.ReadCloser, map[str
 	return f, sl.Meta, nil
 }
 
-// Delete removes a staged file. The slot stays until it expires, as a presigned S3 URL
-// does, so an uploader whose file was refused can send a corrected one; Sweep removes it.
+// Delete removes a secured upload and its slot: the slot has been used.
 func (s *Staging) Delete(_ context.Context, key string) error {
+	for _, p := range []string{s.filePath(key), s.slotPath(key)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove staged %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// Discard removes a refused file and keeps its slot until it expires (Sweep removes it),
+// as a presigned S3 URL stays valid, so the uploader can send a corrected file.
+func (s *Staging) Discard(_ context.Context, key string) error {
 	if err := os.Remove(s.filePath(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove staged %s: %w", key, err)
+		return fmt.Errorf("discard staged %s: %w", key, err)
 	}
 	return nil
 }

@@ -541,6 +541,10 @@ func TestPresignedUploadAndIdempotentIngest(t *testing.T) {
 	if st, b := put(strings.Replace(slot.URL, "signature=", "signature=00", 1), pdf("x")); st != 403 {
 		t.Errorf("tampered signature: %d %s", st, b)
 	}
+	// A refused body (not a PDF) does not use up the slot: the right file can follow.
+	if st, b := put(slot.URL, []byte("not a pdf at all")); st != 400 {
+		t.Errorf("presigned PUT of a non-PDF: %d %s", st, b)
+	}
 	data := pdf("large scan via presigned url")
 	st, b := put(slot.URL, data)
 	if st != 201 {

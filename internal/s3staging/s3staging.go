@@ -73,11 +73,19 @@ func (s *Staging) Open(ctx context.Context, key, versionID string) (io.ReadClose
 	return out.Body, out.Metadata, nil
 }
 
-// Delete removes every version of the staged object, delete markers included. In a
-// versioned bucket a plain DELETE only adds a marker: the bytes would stay a day as a
-// noncurrent version, and the signed "If-None-Match: *" would keep refusing a corrected
-// upload to the same slot. (The functions need s3:DeleteObjectVersion on the upload bucket.)
-func (s *Staging) Delete(ctx context.Context, key string) error {
+// Delete removes a secured upload: every version of the staged object. The presigned URL
+// cannot be revoked; a second file sent to it before it expires is a new version the
+// ingest recognises by its key (see casehold.Staging).
+func (s *Staging) Delete(ctx context.Context, key string) error { return s.removeAll(ctx, key) }
+
+// Discard removes a refused upload the same way, which frees the key: the signed
+// "If-None-Match: *" then lets the uploader send a corrected file to the same URL.
+func (s *Staging) Discard(ctx context.Context, key string) error { return s.removeAll(ctx, key) }
+
+// removeAll removes every version of key, delete markers included. In a versioned bucket a
+// plain DELETE only adds a marker: the bytes would stay a day as a noncurrent version and
+// the key would stay taken. (The functions need s3:DeleteObjectVersion on the upload bucket.)
+func (s *Staging) removeAll(ctx context.Context, key string) error {
 	out, err := s.client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(s.bucket), Prefix: aws.String(key)})
 	if err != nil {
 		return fmt.Errorf("delete staged %s: %w", key, err)

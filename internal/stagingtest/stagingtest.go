@@ -5,8 +5,10 @@
 // What it pins down, at the staging port itself (the ingest handler adds its own checks):
 //   - a presigned slot takes one file: while a file is staged under it, a second PUT is
 //     refused and the first bytes stay as they were;
-//   - a file the ingest refused and deleted frees its slot: the uploader may PUT a
+//   - a file the ingest refused and discarded frees its slot: the uploader may PUT a
 //     corrected file to the same URL while it is valid, with the same signed metadata;
+//   - a secured file, once deleted, is gone (whether its slot takes another file is the
+//     adapter's: a presigned S3 URL cannot be revoked, so the ingest guards that);
 //   - an expired slot takes nothing;
 //   - a body over the size limit is refused at the PUT where the adapter can do so. An S3
 //     presigned PUT carries no size condition, so that adapter says MaxBytes 0 and the
@@ -109,7 +111,25 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 	})
 
-	t.Run("DeletedFileFreesSlot", func(t *testing.T) {
+	t.Run("DeleteRemoves", func(t *testing.T) {
+		h := newHarness(t)
+		key := newKey()
+		up, err := h.Staging.PresignPut(ctx, key, meta, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := h.Put(t, up, body("secured")); code != "" {
+			t.Fatalf("Put: %s", code)
+		}
+		for range 2 { // absent is not an error
+			if err := h.Staging.Delete(ctx, key); err != nil {
+				t.Fatalf("Delete: %v", err)
+			}
+		}
+		absent(t, h.Staging, key)
+	})
+
+	t.Run("DiscardedFileFreesSlot", func(t *testing.T) {
 		h := newHarness(t)
 		key := newKey()
 		up, err := h.Staging.PresignPut(ctx, key, meta, time.Minute)
@@ -119,14 +139,13 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		if code := h.Put(t, up, []byte("not a pdf")); code != "" {
 			t.Fatalf("Put: %s", code)
 		}
-		// The ingest refuses it and removes it...
-		if err := h.Staging.Delete(ctx, key); err != nil {
-			t.Fatalf("Delete: %v", err)
+		// The ingest refuses it and discards it...
+		for range 2 { // absent is not an error
+			if err := h.Staging.Discard(ctx, key); err != nil {
+				t.Fatalf("Discard: %v", err)
+			}
 		}
 		absent(t, h.Staging, key)
-		if err := h.Staging.Delete(ctx, key); err != nil {
-			t.Fatalf("Delete of a key with nothing staged: %v", err)
-		}
 		// ...and the uploader sends the right file to the same URL.
 		if code := h.Put(t, up, body("corrected")); code != "" {
 			t.Fatalf("Put after the refused file was removed: %s", code)

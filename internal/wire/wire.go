@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auditlog"
@@ -87,7 +86,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			a.Close()
 			return nil, err
 		}
-		receiver = &localReceiver{staging: st, svc: svc, uploads: &intake.Uploads{App: svc, Log: log}}
+		receiver = &localReceiver{staging: st, svc: svc}
 	case config.AWS:
 		if err := buildAWS(ctx, cfg, svc); err != nil {
 			return nil, err
@@ -281,11 +280,10 @@ func loadSecret(path string) ([]byte, error) {
 }
 
 // localReceiver is the local stand-in for "S3 stores the PUT, then notifies the ingest
-// function": it stages the file and calls the same S3 event handler Lambda runs.
+// function": it stages the file and runs the ingest use case the S3 event handler runs.
 type localReceiver struct {
 	staging *filestaging.Staging
 	svc     *app.Service
-	uploads *intake.Uploads
 }
 
 func (l *localReceiver) Receive(ctx context.Context, key, expires, signature string, body io.Reader) (*casehold.Document, error) {
@@ -293,15 +291,9 @@ func (l *localReceiver) Receive(ctx context.Context, key, expires, signature str
 	if err != nil {
 		return nil, err
 	}
-	ev := events.S3Event{Records: []events.S3EventRecord{{
-		EventSource: "aws:s3", EventName: "ObjectCreated:Put",
-		S3: events.S3Entity{Bucket: events.S3Bucket{Name: "local-staging"},
-			Object: events.S3Object{Key: key, VersionID: version}},
-	}}}
-	if err := l.uploads.Handle(ctx, ev); err != nil {
-		return nil, err
-	}
-	// Ingest is idempotent: this returns the document just made, or the refusal.
+	// The use case the ingest-upload function runs for the S3 event, called directly so the
+	// answer is this run's: a refused body is discarded at once (its slot stays usable for
+	// the right file), so asking again after the event handler would find nothing.
 	return l.svc.IngestStaged(ctx, key, version)
 }
 
