@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 
-
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/auth"
