@@ -16,7 +16,7 @@ help: ## list targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: ## start casehold locally on the embedded default (data in ./var)
-	@echo "make run: compiling casehold into $(TOOLS)/casehold (the first time takes a minute or two: Go fetches and builds the dependencies)..."
+	@echo "make run: compiling casehold (the first time takes a minute or two: Go fetches and builds the dependencies)..."
 	@go build -o $(TOOLS)/casehold ./cmd/casehold
 	@echo "make run: starting casehold serve (Ctrl-C stops it)"
 	@$(TOOLS)/casehold serve
