@@ -207,6 +207,27 @@ func (s *Service) PreviewConfirmationForm(ctx context.Context, actor casehold.Ac
 	return buf.Bytes(), nil
 }
 
+// releaseNoticeDetail is the part of a release notice that says what to do: the records to
+// unlock, per case system, and the paper files to bring back. PIDs and places only, in the
+// body: a subject never carries them.
+func releaseNoticeDetail(m *casehold.Matter) string {
+	w := casehold.ReleaseWorkOf(m)
+	var b strings.Builder
+	if len(w.Unlock) > 0 {
+		b.WriteString("\nRecords to unlock (make them no longer confidential or view-only):\n")
+		for _, l := range w.Unlock {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	if len(w.PaperBack) > 0 {
+		b.WriteString("\nPaper files to return to the teams or archive, each with a signed receipt:\n")
+		for _, l := range w.PaperBack {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
 // ConfirmInput is the approval the form carries: the head of service or service manager
 // who approved it and when, and a telephone number for the officer completing it (their
 // name and email come from their sign-in).

@@ -356,7 +356,8 @@ func (s *Service) releaseHold(ctx context.Context, actor casehold.Actor, docID, 
 }
 
 // noticeRelease tells EDT and the coordinator that secured records are released, so teams
-// can be told. The subject carries the matter id only; the body has counts, never names.
+// can be told. The subject carries the matter id only; the body has counts, the systems and
+// PIDs to unlock and the paper files to bring back, never names.
 // An error means the mailer did not accept it; the release stays open to send it again.
 func (s *Service) noticeRelease(ctx context.Context, actor casehold.Actor, m *casehold.Matter, res *ReleaseResult) error {
 	to := s.releaseRecipients(m)
@@ -370,7 +371,7 @@ func (s *Service) noticeRelease(ctx context.Context, actor casehold.Actor, m *ca
 		Text: fmt.Sprintf("Preservation matter %s (%s) was released on %s.\n"+
 			"Legal hold lifted on %d document(s); %d remain held by other open matters.\n"+
 			"Please unlock the related records in the case system and tell the teams concerned.\n",
-			m.ID, m.Kind, s.now().Format("2 January 2006"), len(res.Released), len(res.StillHeld)),
+			m.ID, m.Kind, s.now().Format("2 January 2006"), len(res.Released), len(res.StillHeld)) + releaseNoticeDetail(m),
 	}
 	if _, err := s.Mail.Send(ctx, msg); err != nil {
 		s.Log.ErrorContext(ctx, "release notice not sent; will be retried", "matter", m.ID, "err", err)

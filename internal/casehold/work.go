@@ -2,6 +2,7 @@ package casehold
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -472,6 +473,48 @@ func findPaper(ps []PaperFile, pid string) *PaperFile {
 		}
 	}
 	return nil
+}
+
+// ReleaseWork is what a release asks of people, worked out from the records: the records
+// to unlock in each case system, and the paper files still out that must come back.
+type ReleaseWork struct {
+	Unlock    []string // "CCM: P100234, P100235", one line per system, systems in order of first record
+	PaperBack []string // "P100234: held at legal services since 2026-11-23 (from archive)"
+}
+
+// ReleaseWorkOf lists what a release of m leaves to do. It names systems, PIDs and places,
+// never a person's name: it goes into notices.
+func ReleaseWorkOf(m *Matter) ReleaseWork {
+	var w ReleaseWork
+	var systems []string
+	pids := map[string][]string{}
+	add := func(system, pid string) {
+		if _, ok := pids[system]; !ok {
+			systems = append(systems, system)
+		}
+		if !slices.Contains(pids[system], pid) {
+			pids[system] = append(pids[system], pid)
+		}
+	}
+	for _, e := range m.Work.Electronic {
+		if !e.SecuredOn.IsZero() {
+			add(e.System, e.PID)
+		}
+	}
+	if m.Work.SCR != nil {
+		for _, v := range m.Work.SCR.ViewOnly {
+			add(v.System, v.PID)
+		}
+	}
+	for _, sys := range systems {
+		w.Unlock = append(w.Unlock, sys+": "+strings.Join(pids[sys], ", "))
+	}
+	for _, p := range m.Work.Paper {
+		if p.Out() {
+			w.PaperBack = append(w.PaperBack, fmt.Sprintf("%s: held at %s since %s (from %s)", p.PID, p.StoredAt, p.StoredOn, p.Location))
+		}
+	}
+	return w
 }
 
 // Initials returns the initials of a name ("Jordan Lee Example" -> "JLE"), for file names

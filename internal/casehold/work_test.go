@@ -200,3 +200,82 @@ func TestInitials(t *testing.T) {
 		}
 	}
 }
+
+func TestReleaseWorkOf(t *testing.T) {
+	m := ccrcMatter()
+	m.Work.Electronic = []ElectronicRecord{securedElectronic("P1", false), securedElectronic("P2", false), {PID: "P3", System: "Capita"}}
+	m.Work.Electronic[1].System = "Capita"
+	m.Work.Electronic[2].SecuredOn = d(2026, 11, 21)
+	m.Work.Paper = []PaperFile{
+		{PID: "P1", Exists: Yes, Location: "archive", StoredOn: d(2026, 11, 22), StoredAt: "legal services"},
+		{PID: "P2", Exists: Yes, Location: "Assessment Team", StoredOn: d(2026, 11, 22), StoredAt: "Records store", ReturnedOn: d(2026, 11, 23)},
+		{PID: "P3", Exists: No},
+	}
+	m.Work.SCR = &SCRWork{ViewOnly: []ViewOnly{{System: "TRIM", PID: "P1"}, {System: "CCM", PID: "P1"}}}
+	w := ReleaseWorkOf(m)
+	if got := strings.Join(w.Unlock, "; "); got != "CCM: P1; Capita: P2, P3; TRIM: P1" {
+		t.Errorf("Unlock = %q", got)
+	}
+	if got := strings.Join(w.PaperBack, "; "); got != "P1: held at legal services since 2026-11-22 (from archive)" {
+		t.Errorf("PaperBack = %q (a returned file or none found must not be listed)", got)
+	}
+	for _, l := range append(w.Unlock, w.PaperBack...) {
+		if strings.Contains(l, "Test") {
+			t.Errorf("release work names a person: %q", l)
+		}
+	}
+}
+
+func TestSignOffValidate(t *testing.T) {
+	today := d(2026, 11, 24)
+	ok := SignOff{OfficerID: "s-1", OfficerName: "Dana Example", OfficerEmail: "dana@council.example", ApprovedBy: "Harper Head",
+		ApproverRole: RoleHeadOfService, ApprovedOn: d(2026, 11, 23)}
+	cases := []struct {
+		name string
+		mod  func(s *SignOff)
+		ok   bool
+	}{
+		{"OK", func(*SignOff) {}, true},
+		{"ServiceManager", func(s *SignOff) { s.ApproverRole = RoleServiceManager }, true},
+		{"NoApprover", func(s *SignOff) { s.ApprovedBy = "" }, false},
+		{"TeamManager", func(s *SignOff) { s.ApproverRole = RoleTeamManager }, false},
+		{"NoDate", func(s *SignOff) { s.ApprovedOn = Date{} }, false},
+		{"Tomorrow", func(s *SignOff) { s.ApprovedOn = d(2026, 11, 25) }, false},
+		{"Absurd", func(s *SignOff) { s.ApprovedOn = d(1066, 10, 14) }, false},
+		{"OfficerNoEmail", func(s *SignOff) { s.OfficerEmail = "" }, false},
+		{"PhoneWithNewline", func(s *SignOff) { s.OfficerPhone = "01632\n960123" }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := ok
+			c.mod(&s)
+			err := s.Validate(today)
+			if (err == nil) != c.ok || err != nil && ErrorCode(err) != EINVALID {
+				t.Errorf("Validate = %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
+
+func TestDateBounds(t *testing.T) {
+	for in, ok := range map[string]bool{"1900-01-01": true, "1899-12-31": false, "0001-01-01": false, "2999-12-31": true, "2026-02-30": false} {
+		if _, err := ParseDate("doc_date", in); (err == nil) != ok {
+			t.Errorf("ParseDate(%q) = %v, want ok=%v", in, err, ok)
+		}
+	}
+	in := NewMatterInput{Reference: "R", Contact: "c", People: []Person{{PID: "P1", Name: "N"}}}
+	for received, ok := range map[string]bool{"1990-01-01": true, "1989-12-31": false, "2026-11-24": true, "2026-11-25": false} {
+		in.ReceivedOn = received
+		if _, err := in.Validate(d(2026, 11, 24)); (err == nil) != ok {
+			t.Errorf("received_on %s: %v, want ok=%v", received, err, ok)
+		}
+	}
+}
+
+func TestAtLegalServices(t *testing.T) {
+	for place, want := range map[string]bool{"legal services": true, " Legal  Services ": true, "legal": true, "Records store, Unit 4": false, "": false} {
+		if got := AtLegalServices(place); got != want {
+			t.Errorf("AtLegalServices(%q) = %v", place, got)
+		}
+	}
+}

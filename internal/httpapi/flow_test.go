@@ -399,6 +399,31 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 		t.Errorf("release did not record who was told: %+v", released.Matter.Work)
 	}
 	mustStatus(t, e.putJSON(coord, base+"/areas/legal", map[string]any{"lead_officer": "x", "notified_on": yesterday}), 409, "change after release")
+	// The release notice says what to unlock and what paper must come back: PIDs in the body,
+	// never in the subject, and no names anywhere.
+	var notice []byte
+	mails, _ = filepath.Glob(filepath.Join(e.app.Config.DataDir, "outbox", "*.eml"))
+	for _, f := range mails {
+		b, _ := os.ReadFile(f)
+		if strings.Contains(header(b, "Subject"), "released") {
+			notice = b
+		}
+	}
+	if notice == nil {
+		t.Fatal("no release notice in the outbox")
+	}
+	body := strings.ReplaceAll(string(notice), "=\r\n", "") // undo quoted-printable soft breaks
+	for _, want := range []string{"CCM: P7700123, P7700456", "P7700123: held at legal services since " + yesterday + " (from archive)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("release notice lacks %q:\n%s", want, notice)
+		}
+	}
+	if subj := header(notice, "Subject"); strings.Contains(subj, "P77") {
+		t.Errorf("release notice subject names a PID: %q", subj)
+	}
+	if strings.Contains(body, "Rowan") || strings.Contains(body, "Ellis") {
+		t.Error("release notice names a person")
+	}
 	// After the release, progress lists the paper still to come back.
 	if p := e.progress(m.ID); p.Stage != "released" || !hasPrefix(p.Outstanding, "P7700123: paper file not yet returned") {
 		t.Errorf("progress after release = %+v, want the paper file still out", p)
