@@ -243,6 +243,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		inbox := filepath.Join(cfg.DataDir, "inbox")
 		every, _ := time.ParseDuration(cfg.InboxPoll)
 		fmt.Fprintf(stdout, "Email intake: drop .eml files into %s\n", inbox)
+		fmt.Fprint(stdout, intakeTrust(cfg))
 		go func() {
 			if err := intake.WatchInbox(ctx, a.Service, inbox, every, log); err != nil {
 				log.Error("inbox watcher stopped", "err", err)
@@ -297,6 +298,16 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return err
 	}
 	return nil
+}
+
+// intakeTrust says, at start-up, how far email intake trusts a sender: taking mail without
+// SES's spam, virus and DMARC verdicts is a setting someone chose, never a silent default.
+func intakeTrust(cfg config.Config) string {
+	if cfg.IntakeRequireVerdicts {
+		return "  senders must pass SES's virus, spam and DMARC checks (CASEHOLD_INTAKE_REQUIRE_VERDICTS=true)\n"
+	}
+	return "  senders are accepted WITHOUT SES verdicts (CASEHOLD_INTAKE_REQUIRE_VERDICTS=false): only the From domain\n" +
+		"  (CASEHOLD_INTAKE_ALLOWED_DOMAINS) and its agreement with the Return-Path are checked\n"
 }
 
 // stagedGrace is how long after its slot expired a staged file may wait to be taken in,

@@ -139,3 +139,16 @@ func TestResumeUploads(t *testing.T) {
 		t.Errorf("still staged after resuming: %v", keys)
 	}
 }
+
+func TestIntakeTrustIsStated(t *testing.T) {
+	for _, require := range []bool{true, false} {
+		got := intakeTrust(config.Config{IntakeRequireVerdicts: require})
+		want := "CASEHOLD_INTAKE_REQUIRE_VERDICTS=false"
+		if require {
+			want = "CASEHOLD_INTAKE_REQUIRE_VERDICTS=true"
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("require=%v: %q lacks %q", require, got, want)
+		}
+	}
+}

@@ -146,9 +146,9 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 	rec.From, rec.To, rec.Cc, rec.Date, rec.MessageID, rec.Subject = env.From, env.To, env.Cc, env.Date, env.MessageID, env.Subject
 	verdicts := msg.SESVerdicts()
 	if !s.Intake.RequireVerdicts {
-		verdicts = mailintake.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
+		verdicts = casehold.MailVerdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
 	}
-	if reason := mailintake.CheckVerdicts(verdicts, env.From, s.Intake.AllowedDomains); reason != "" {
+	if reason := casehold.CheckSender(verdicts, env.From, s.Intake.AllowedDomains); reason != "" {
 		rec.Status, rec.Reason = casehold.InboundQuarantined, reason
 		res, _ := msg.Walk(nil) // list the attachments; extract nothing from a refused message
 		rec.Attachments = listAttachments(res, "quarantined")
@@ -157,6 +157,13 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 	routeEnv := env // a Bcc'd intake address is only in the SMTP envelope
 	routeEnv.To = append(append([]string(nil), env.To...), envelopeTo...)
 	m, why := s.routeMatter(ctx, routeEnv)
+	if !s.Intake.RequireVerdicts {
+		// Without SES's checks nothing ties the allowed From to the server that sent it;
+		// an envelope sender from another domain puts the message before a person.
+		if reason := casehold.CheckEnvelopeSender(env.From, env.ReturnPath); reason != "" {
+			m, why = nil, reason
+		}
+	}
 	// Stored unheld: a PDF is held when it is filed under a matter, so a message that turns
 	// out malformed or unrouted leaves no hold that only the release function could lift.
 	stored := map[int]casehold.StoredObject{}
@@ -253,9 +260,9 @@ func (c *capped) Read(p []byte) (int, error) {
 
 // routeMatter finds the open matter a message concerns, or says why it goes to triage.
 func (s *Service) routeMatter(ctx context.Context, env mailintake.Envelope) (*casehold.Matter, string) {
-	kind, value := mailintake.Route(env, s.Intake.LocalPart)
+	kind, value := casehold.RouteMail(casehold.MailAddressed{Subject: env.Subject, Recipients: append(append([]string(nil), env.To...), env.Cc...)}, s.Intake.LocalPart)
 	switch kind {
-	case mailintake.RouteID:
+	case casehold.RouteID:
 		m, err := s.Store.GetMatter(ctx, value)
 		if err != nil {
 			return nil, "no matter has the id in the message"
@@ -264,7 +271,7 @@ func (s *Service) routeMatter(ctx context.Context, env mailintake.Envelope) (*ca
 			return nil, "the matter named is " + string(m.Status)
 		}
 		return m, ""
-	case mailintake.RouteReference:
+	case casehold.RouteReference:
 		ms, err := s.Store.ListMatters(ctx, casehold.MatterOpen)
 		if err != nil {
 			return nil, "matters could not be listed"

@@ -168,6 +168,36 @@ func TestEmailIntake(t *testing.T) {
 		}
 	})
 
+	// Locally (no SES verdicts) an allowed From with an envelope sender from another domain
+	// is not filed under the matter it names: a person looks first.
+	t.Run("ReturnPathFromAnotherDomainGoesToTriage", func(t *testing.T) {
+		cases := []struct {
+			name, returnPath string
+			status           casehold.InboundStatus
+		}{
+			{"OtherDomain", "<bounce@mailer.elsewhere.example>", casehold.InboundTriage},
+			{"NullSender", "<>", casehold.InboundTriage},
+			{"SameDomain", "<officer@review.example>", casehold.InboundSecured},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				p := rawEmail(t, "officer@review.example", "Records "+c.name+" for "+m.ID, pdfAtt("Letter.pdf", "letter "+c.name))
+				raw, _ := os.ReadFile(p)
+				os.WriteFile(p, append([]byte("Return-Path: "+c.returnPath+"\r\n"), raw...), 0o600)
+				in, err := intake.IngestFile(ctx, svc, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if in.Status != c.status {
+					t.Fatalf("status = %s (%s), want %s", in.Status, in.Reason, c.status)
+				}
+				if c.status == casehold.InboundTriage && !strings.Contains(in.Reason, "Return-Path") {
+					t.Errorf("reason = %q, want it to name the envelope sender", in.Reason)
+				}
+			})
+		}
+	})
+
 	t.Run("MalformedIsQuarantinedNotCrashed", func(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "bad.eml")
 		os.WriteFile(p, []byte("From: officer@review.example\r\nSubject: "+m.ID+"\r\nContent-Type: multipart/mixed\r\n\r\nno boundary"), 0o600)

@@ -47,6 +47,14 @@ func (p *parser) envelope(h textproto.Header) Envelope {
 	if len(from) > 0 {
 		env.From = from[0]
 	}
+	if h.Has("Return-Path") {
+		env.ReturnPath = "<>" // present: a null sender, or nothing usable
+		if strings.TrimSpace(h.Get("Return-Path")) != "<>" {
+			if rp := p.addresses(h, "Return-Path"); len(rp) > 0 {
+				env.ReturnPath = rp[0]
+			}
+		}
+	}
 	env.To = p.addresses(h, "To")
 	env.Cc = p.addresses(h, "Cc")
 

@@ -75,11 +75,14 @@ func (l Limits) withDefaults() Limits {
 // characters where they can only be an injection attempt, are left empty or cleaned, and
 // Result.Problems says so.
 type Envelope struct {
-	From      string
-	To, Cc    []string
-	Date      time.Time // zero if absent or unparseable
-	MessageID string    // without angle brackets
-	Subject   string    // decoded; control characters replaced with spaces
+	From string
+	// ReturnPath is the envelope sender the delivering server recorded: "" if the message
+	// has no Return-Path, "<>" if it has one with no usable address (a null sender).
+	ReturnPath string
+	To, Cc     []string
+	Date       time.Time // zero if absent or unparseable
+	MessageID  string    // without angle brackets
+	Subject    string    // decoded; control characters replaced with spaces
 }
 
 // Attachment is one non-body part of the message.

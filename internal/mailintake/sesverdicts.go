@@ -1,15 +1,19 @@
 package mailintake
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/casehold/casehold/internal/casehold"
+)
 
 // SESVerdicts reads the verdicts Amazon SES writes into a received message before storing
 // it in S3: X-SES-Spam-Verdict, X-SES-Virus-Verdict, and the spf=, dkim= and dmarc= results
 // of the first Authentication-Results header whose authserv-id is amazonses.com. A sender
 // can write its own headers of these names below SES's, so only the topmost of each counts,
 // and Authentication-Results from any other server is ignored. Absent values stay "",
-// which CheckVerdicts treats as not passed.
-func (m *Message) SESVerdicts() Verdicts {
-	v := Verdicts{Spam: m.h.Get("X-Ses-Spam-Verdict"), Virus: m.h.Get("X-Ses-Virus-Verdict")}
+// which casehold.CheckSender treats as not passed.
+func (m *Message) SESVerdicts() casehold.MailVerdicts {
+	v := casehold.MailVerdicts{Spam: m.h.Get("X-Ses-Spam-Verdict"), Virus: m.h.Get("X-Ses-Virus-Verdict")}
 	for _, ar := range m.h.Values("Authentication-Results") {
 		parts := strings.Split(ar, ";")
 		if strings.ToLower(strings.TrimSpace(parts[0])) != "amazonses.com" {

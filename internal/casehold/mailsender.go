@@ -1,18 +1,19 @@
-package mailintake
+package casehold
 
 import (
 	"net/mail"
 	"strings"
 )
 
-// Verdicts are the SES receipt verdicts of a message, each "PASS", "FAIL", "GRAY",
-// "PROCESSING_FAILED" or "DISABLED" (receipt.spamVerdict.status and so on).
-type Verdicts struct {
+// MailVerdicts are the SES receipt verdicts of a message, each "PASS", "FAIL", "GRAY",
+// "PROCESSING_FAILED" or "DISABLED" (receipt.spamVerdict.status and so on). The parser
+// reads them (mailintake.Message.SESVerdicts); this file decides what they mean.
+type MailVerdicts struct {
 	Spam, Virus, SPF, DKIM, DMARC string
 }
 
-// CheckVerdicts decides whether a message may be taken in, and returns the reason to refuse
-// it or "". from is the header From address (Envelope.From). The rules fail closed, since
+// CheckSender decides whether a message may be taken in, and returns the reason to refuse
+// it or "". from is the header From address (mailintake.Envelope.From). The rules fail closed, since
 // whatever passes is filed as evidence under a child's matter:
 //   - the virus scan must have passed: a scan that was off or failed proves nothing;
 //   - a message SES calls spam is refused (a gray or failed spam check alone is not);
@@ -23,7 +24,7 @@ type Verdicts struct {
 //     allows no one.
 //
 // Reasons never include the address.
-func CheckVerdicts(v Verdicts, from string, allowedDomains []string) (reason string) {
+func CheckSender(v MailVerdicts, from string, allowedDomains []string) (reason string) {
 	switch virus := verdict(v.Virus); virus {
 	case "PASS":
 	case "FAIL":
@@ -76,4 +77,26 @@ func senderDomain(from string) string {
 		return ""
 	}
 	return strings.TrimSuffix(strings.ToLower(a.Address[at+1:]), ".")
+}
+
+// CheckEnvelopeSender compares the envelope sender (the Return-Path the delivering server
+// recorded) with the From domain, for mail taken in without SES verdicts (the local inbox):
+// there nothing has checked that a message claiming an allowed From really came from that
+// domain, and a different envelope domain is the usual mark of a forged From. It returns
+// the reason a person should look first, or "". The two agree when one domain is the other
+// or a subdomain of it (bounces.council.example for council.example), as DMARC's relaxed
+// alignment allows. returnPath "" means the message has no Return-Path: nothing to compare.
+// "<>" (a null sender, as bounces have) or an unusable address does not agree.
+func CheckEnvelopeSender(from, returnPath string) (reason string) {
+	if returnPath == "" {
+		return ""
+	}
+	fd, rd := senderDomain(from), senderDomain(returnPath)
+	if rd == "" {
+		return "envelope sender (Return-Path) is empty or invalid"
+	}
+	if fd == "" || fd == rd || strings.HasSuffix(fd, "."+rd) || strings.HasSuffix(rd, "."+fd) {
+		return ""
+	}
+	return "envelope sender (Return-Path) is from another domain than the From address"
 }

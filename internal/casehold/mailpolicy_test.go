@@ -1,8 +1,11 @@
-package mailintake
+package casehold
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
-func TestRoute(t *testing.T) {
+func TestRouteMail(t *testing.T) {
 	const id = "m-zkgg43p2rfmg7mhd"
 	const other = "m-aaaabbbbccccdddd"
 	cases := []struct {
@@ -48,7 +51,7 @@ func TestRoute(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			kind, val := Route(Envelope{Subject: c.subject, To: c.to, Cc: c.cc}, "intake")
+			kind, val := RouteMail(MailAddressed{Subject: c.subject, Recipients: append(append([]string(nil), c.to...), c.cc...)}, "intake")
 			if kind != c.kind || val != c.val {
 				t.Errorf("Route = (%q, %q), want (%q, %q)", kind, val, c.kind, c.val)
 			}
@@ -56,13 +59,13 @@ func TestRoute(t *testing.T) {
 	}
 }
 
-func TestCheckVerdicts(t *testing.T) {
-	pass := Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
+func TestCheckSender(t *testing.T) {
+	pass := MailVerdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
 	allowed := []string{"ccrc.example.org", "Council.Example.org."}
-	mod := func(f func(*Verdicts)) Verdicts { v := pass; f(&v); return v }
+	mod := func(f func(*MailVerdicts)) MailVerdicts { v := pass; f(&v); return v }
 	cases := []struct {
 		name   string
-		v      Verdicts
+		v      MailVerdicts
 		from   string
 		reason string
 	}{
@@ -70,18 +73,18 @@ func TestCheckVerdicts(t *testing.T) {
 		{"OKSubdomain", pass, "a@mail.ccrc.example.org", ""},
 		{"OKCaseAndDisplayName", pass, "Alex <Alex@CCRC.Example.Org>", ""},
 		{"OKSecondDomain", pass, "a@council.example.org", ""},
-		{"OKOnlyDKIM", mod(func(v *Verdicts) { v.SPF = "FAIL" }), "a@ccrc.example.org", ""},
-		{"OKSpamGray", mod(func(v *Verdicts) { v.Spam = "GRAY" }), "a@ccrc.example.org", ""},
-		{"Virus", mod(func(v *Verdicts) { v.Virus = "FAIL" }), "a@ccrc.example.org", "virus scan found a virus"},
-		{"VirusGray", mod(func(v *Verdicts) { v.Virus = "GRAY" }), "a@ccrc.example.org", "virus scan did not pass (GRAY)"},
-		{"VirusDisabled", mod(func(v *Verdicts) { v.Virus = "disabled" }), "a@ccrc.example.org", "virus scan did not pass (DISABLED)"},
-		{"VirusMissing", mod(func(v *Verdicts) { v.Virus = "" }), "a@ccrc.example.org", "virus scan did not pass (MISSING)"},
-		{"VirusOdd", mod(func(v *Verdicts) { v.Virus = "PASS\r\nX" }), "a@ccrc.example.org", "virus scan did not pass (UNKNOWN)"},
-		{"Spam", mod(func(v *Verdicts) { v.Spam = "FAIL" }), "a@ccrc.example.org", "message was classed as spam"},
-		{"DMARCFail", mod(func(v *Verdicts) { v.DMARC = "FAIL" }), "a@ccrc.example.org", "sender not authenticated: DMARC FAIL"},
-		{"DMARCGray", mod(func(v *Verdicts) { v.DMARC = "GRAY" }), "a@ccrc.example.org", "sender not authenticated: DMARC GRAY"},
-		{"DMARCProcessingFailed", mod(func(v *Verdicts) { v.DMARC = "PROCESSING_FAILED" }), "a@ccrc.example.org", "sender not authenticated: DMARC PROCESSING_FAILED"},
-		{"NeitherSPFNorDKIM", mod(func(v *Verdicts) { v.SPF, v.DKIM = "FAIL", "GRAY" }), "a@ccrc.example.org", "sender not authenticated: neither SPF nor DKIM passed"},
+		{"OKOnlyDKIM", mod(func(v *MailVerdicts) { v.SPF = "FAIL" }), "a@ccrc.example.org", ""},
+		{"OKSpamGray", mod(func(v *MailVerdicts) { v.Spam = "GRAY" }), "a@ccrc.example.org", ""},
+		{"Virus", mod(func(v *MailVerdicts) { v.Virus = "FAIL" }), "a@ccrc.example.org", "virus scan found a virus"},
+		{"VirusGray", mod(func(v *MailVerdicts) { v.Virus = "GRAY" }), "a@ccrc.example.org", "virus scan did not pass (GRAY)"},
+		{"VirusDisabled", mod(func(v *MailVerdicts) { v.Virus = "disabled" }), "a@ccrc.example.org", "virus scan did not pass (DISABLED)"},
+		{"VirusMissing", mod(func(v *MailVerdicts) { v.Virus = "" }), "a@ccrc.example.org", "virus scan did not pass (MISSING)"},
+		{"VirusOdd", mod(func(v *MailVerdicts) { v.Virus = "PASS\r\nX" }), "a@ccrc.example.org", "virus scan did not pass (UNKNOWN)"},
+		{"Spam", mod(func(v *MailVerdicts) { v.Spam = "FAIL" }), "a@ccrc.example.org", "message was classed as spam"},
+		{"DMARCFail", mod(func(v *MailVerdicts) { v.DMARC = "FAIL" }), "a@ccrc.example.org", "sender not authenticated: DMARC FAIL"},
+		{"DMARCGray", mod(func(v *MailVerdicts) { v.DMARC = "GRAY" }), "a@ccrc.example.org", "sender not authenticated: DMARC GRAY"},
+		{"DMARCProcessingFailed", mod(func(v *MailVerdicts) { v.DMARC = "PROCESSING_FAILED" }), "a@ccrc.example.org", "sender not authenticated: DMARC PROCESSING_FAILED"},
+		{"NeitherSPFNorDKIM", mod(func(v *MailVerdicts) { v.SPF, v.DKIM = "FAIL", "GRAY" }), "a@ccrc.example.org", "sender not authenticated: neither SPF nor DKIM passed"},
 		{"NoFrom", pass, "", "sender address is missing or invalid"},
 		{"BadFrom", pass, "not an address", "sender address is missing or invalid"},
 		{"DomainNotAllowed", pass, "a@example.net", "sender domain is not allowed"},
@@ -90,12 +93,40 @@ func TestCheckVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := CheckVerdicts(c.v, c.from, allowed); got != c.reason {
+			if got := CheckSender(c.v, c.from, allowed); got != c.reason {
 				t.Errorf("CheckVerdicts = %q, want %q", got, c.reason)
 			}
 		})
 	}
-	if got := CheckVerdicts(pass, "a@ccrc.example.org", nil); got != "sender domain is not allowed" {
+	if got := CheckSender(pass, "a@ccrc.example.org", nil); got != "sender domain is not allowed" {
 		t.Errorf("empty allow-list: %q, want a refusal", got)
+	}
+}
+
+func TestCheckEnvelopeSender(t *testing.T) {
+	cases := []struct {
+		name, from, returnPath string
+		ok                     bool
+	}{
+		{"NoReturnPath", "a@council.example", "", true},
+		{"SameDomain", "a@council.example", "a@council.example", true},
+		{"BounceSubdomain", "a@council.example", "bounce-123@bounces.council.example", true},
+		{"FromSubdomain", "a@mail.council.example", "b@council.example", true},
+		{"CaseAndDisplayName", "Alex <a@Council.Example>", "<A@COUNCIL.EXAMPLE>", true},
+		{"OtherDomain", "a@council.example", "x@mailer.elsewhere.example", false},
+		{"LookalikeSuffix", "a@council.example", "x@evilcouncil.example", false},
+		{"NullSender", "a@council.example", "<>", false},
+		{"Garbage", "a@council.example", "not an address", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			reason := CheckEnvelopeSender(c.from, c.returnPath)
+			if (reason == "") != c.ok {
+				t.Errorf("CheckEnvelopeSender = %q, want ok=%v", reason, c.ok)
+			}
+			if strings.Contains(reason, "@") {
+				t.Errorf("reason names an address: %q", reason)
+			}
+		})
 	}
 }

@@ -1,4 +1,7 @@
-package mailintake
+package casehold
+
+// Mail routing is policy, not parsing: which matter an inbound message concerns is decided
+// here, from what the parser (internal/mailintake) read out of it.
 
 import (
 	"regexp"
@@ -10,6 +13,13 @@ const (
 	RouteID        = "id"
 	RouteReference = "reference"
 )
+
+// MailAddressed is what routing reads of a message: its subject and every recipient (To,
+// Cc, and the SMTP envelope's, where a Bcc'd intake address only is).
+type MailAddressed struct {
+	Subject    string
+	Recipients []string
+}
 
 var (
 	// A matter id is "m-" and 16 base32 characters (app.RandomIDs); matterIDs checks that
@@ -39,18 +49,18 @@ var (
 // under the wrong child's matter. kind is RouteID, RouteReference or "".
 //
 // A Bcc'd intake address is in no header; callers holding the SMTP envelope recipients
-// (the SES receipt's) should append them to env.To first.
-func Route(env Envelope, intakeLocalPart string) (kind, value string) {
+// (the SES receipt's) include them in Recipients.
+func RouteMail(env MailAddressed, intakeLocalPart string) (kind, value string) {
 	ids := map[string]bool{}
 	for _, id := range matterIDs(env.Subject) {
 		ids[id] = true
 	}
-	for _, addr := range append(append([]string(nil), env.To...), env.Cc...) {
+	for _, addr := range env.Recipients {
 		if id := plusID(addr, intakeLocalPart); id != "" {
 			ids[id] = true
 		}
 	}
-	if id, ok := only(ids); ok {
+	if id, ok := onlyOne(ids); ok {
 		return RouteID, id
 	}
 	if len(ids) > 1 {
@@ -75,7 +85,7 @@ func Route(env Envelope, intakeLocalPart string) (kind, value string) {
 			}
 		}
 	}
-	if ref, ok := only(refs); ok {
+	if ref, ok := onlyOne(refs); ok {
 		return RouteReference, ref
 	}
 	return "", ""
@@ -118,7 +128,7 @@ func isReference(s string) bool {
 	return referenceRe.MatchString(s) && strings.ContainsAny(s, "0123456789")
 }
 
-func only(set map[string]bool) (string, bool) {
+func onlyOne(set map[string]bool) (string, bool) {
 	if len(set) != 1 {
 		return "", false
 	}
