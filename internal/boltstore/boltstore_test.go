@@ -13,7 +13,8 @@ import (
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
-		return storetest.Harness{Store: mustOpen(t, filepath.Join(t.TempDir(), "state.db"))}
+		s := mustOpen(t, filepath.Join(t.TempDir(), "state.db"))
+		return storetest.Harness{Store: s, SetNow: func(now func() time.Time) { s.Now = now }}
 	})
 }
 
@@ -91,31 +92,6 @@ func TestOpen_LockedBySecondOpener(t *testing.T) {
 	}
 	if time.Since(start) > lockTimeout+5*time.Second {
 		t.Errorf("second Open took %v", time.Since(start))
-	}
-}
-
-func TestStore_ClaimExpires(t *testing.T) {
-	ctx := context.Background()
-	s := mustOpen(t, filepath.Join(t.TempDir(), "state.db"))
-	now := base
-	s.Now = func() time.Time { return now }
-	steps := []struct {
-		after time.Duration
-		want  bool
-	}{
-		{0, true},
-		{time.Hour, false},
-		{23*time.Hour - time.Nanosecond, false},
-		{time.Nanosecond, true}, // exactly 24 h after the first claim: expired
-		{time.Hour, false},      // the re-claim started a new 24 h
-	}
-	for i, st := range steps {
-		now = now.Add(st.after)
-		got, err := s.Claim(ctx, "s3:bucket/key#v1", 24*time.Hour)
-		mustOK(t, err)
-		if got != st.want {
-			t.Errorf("step %d at %v: Claim = %v, want %v", i, now.Sub(base), got, st.want)
-		}
 	}
 }
 

@@ -31,7 +31,8 @@ import (
 func TestStoreContract(t *testing.T) {
 	client := mustClient(t)
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
-		return storetest.Harness{Store: mustStore(t, client)}
+		s := mustStore(t, client)
+		return storetest.Harness{Store: s, SetNow: func(now func() time.Time) { s.Now = now }}
 	})
 }
 
@@ -133,28 +134,6 @@ func TestStore_ConcurrentUpdatesOneWins(t *testing.T) {
 	if wins != 1 {
 		t.Errorf("%d concurrent updates of version 1 succeeded, want 1", wins)
 	}
-}
-
-func TestStore_Claim(t *testing.T) {
-	s := mustStore(t, mustClient(t))
-	ctx := context.Background()
-	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now }
-	claim := func(want bool) {
-		t.Helper()
-		got, err := s.Claim(ctx, "k", time.Hour)
-		mustOK(t, err)
-		if got != want {
-			t.Fatalf("Claim at %s = %v, want %v", now.Format(time.TimeOnly), got, want)
-		}
-	}
-	claim(true)
-	now = now.Add(time.Hour - time.Nanosecond)
-	claim(false)
-	now = now.Add(time.Nanosecond)
-	claim(true) // expired: claimed again, for another hour
-	now = now.Add(time.Minute)
-	claim(false)
 }
 
 // TestStore_RetriedAfterSuccess sends writes twice, as the SDK does when a response is

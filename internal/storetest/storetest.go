@@ -16,6 +16,9 @@ import (
 // Harness is a fresh, empty store for one subtest.
 type Harness struct {
 	Store casehold.Store
+	// SetNow replaces the store's clock, so time-dependent promises (a claim's expiry) are
+	// tested once here for every adapter, without sleeping.
+	SetNow func(now func() time.Time)
 }
 
 // Run runs the whole contract. newHarness is called once per subtest.
@@ -439,6 +442,32 @@ func testHolds(t *testing.T, newHarness func(t *testing.T) Harness) {
 }
 
 func testClaim(t *testing.T, newHarness func(t *testing.T) Harness) {
+	t.Run("Expires", func(t *testing.T) {
+		h := newHarness(t)
+		if h.SetNow == nil {
+			t.Fatal("the harness must give SetNow so claim expiry can be tested")
+		}
+		now := base
+		h.SetNow(func() time.Time { return now })
+		steps := []struct {
+			after time.Duration
+			want  bool
+		}{
+			{0, true},
+			{time.Hour, false},
+			{23*time.Hour - time.Nanosecond, false},
+			{time.Nanosecond, true}, // exactly 24 h after the first claim: expired
+			{time.Hour, false},      // the re-claim started a new 24 h
+		}
+		for i, st := range steps {
+			now = now.Add(st.after)
+			got, err := h.Store.Claim(ctx(), "s3:bucket/key#v1", 24*time.Hour)
+			mustOK(t, err)
+			if got != st.want {
+				t.Errorf("step %d at %v: Claim = %v, want %v", i, now.Sub(base), got, st.want)
+			}
+		}
+	})
 	t.Run("OnceOnly", func(t *testing.T) {
 		s := newHarness(t).Store
 		first, err := s.Claim(ctx(), "s3:bucket/key#v1", 24*time.Hour)
