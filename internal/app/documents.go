@@ -127,7 +127,8 @@ func (s *Service) secureAt(ctx context.Context, actor casehold.Actor, m *casehol
 	// A released matter can still file a record (a receipt for files handed back), but
 	// nothing holds it.
 	held := m.Status == casehold.MatterOpen
-	obj, err := s.storeEvidence(ctx, key, pdfcheck.NewReader(body, s.MaxUploadBytes), held)
+	check := pdfcheck.NewReader(body, s.MaxUploadBytes)
+	obj, err := s.storeEvidence(ctx, key, check, held)
 	if err != nil {
 		var ce *casehold.Error
 		if errors.As(err, &ce) && (ce.Code == casehold.EINVALID || ce.Code == casehold.ETOOLARGE || ce.Code == casehold.EINTEGRITY) {
@@ -143,7 +144,7 @@ func (s *Service) secureAt(ctx context.Context, actor casehold.Actor, m *casehol
 		ID: docID, MatterIDs: []string{m.ID}, HeldBy: heldBy, PIDs: meta.pids,
 		DocType: meta.docType, DocDate: meta.docDate, Filename: meta.filename,
 		SHA256: obj.SHA256, Size: obj.Size, Source: src, Key: obj.Key, VersionID: obj.VersionID,
-		UploadedBy: actor.ID, UploadedAt: s.now(),
+		UploadedBy: actor.ID, UploadedAt: s.now(), ActiveContent: check.Flags(),
 	}
 	if err := s.Store.CreateDocument(ctx, d); err != nil {
 		if casehold.ErrorCode(err) == casehold.ECONFLICT {

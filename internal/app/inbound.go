@@ -238,7 +238,8 @@ func listAttachments(res *mailintake.Result, accepted string) []casehold.Inbound
 				o = "quarantined"
 			}
 		}
-		out = append(out, casehold.InboundAttachment{Index: a.Index, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Outcome: o})
+		out = append(out, casehold.InboundAttachment{Index: a.Index, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Outcome: o,
+			ActiveContent: a.Flags})
 	}
 	return out
 }
@@ -300,10 +301,10 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 	if rec.Date.IsZero() || s.today().Before(when) {
 		when = s.today()
 	}
-	file := func(docID string, obj casehold.StoredObject, docType, filename string) error {
+	file := func(docID string, obj casehold.StoredObject, docType, filename string, flags []string) error {
 		d := &casehold.Document{ID: docID, MatterIDs: []string{m.ID}, HeldBy: []string{m.ID}, DocType: docType, DocDate: when,
 			Filename: filename, SHA256: obj.SHA256, Size: obj.Size, Source: casehold.SourceEmail, Key: obj.Key, VersionID: obj.VersionID,
-			UploadedBy: actor.ID, UploadedAt: s.now()}
+			UploadedBy: actor.ID, UploadedAt: s.now(), ActiveContent: flags}
 		if err := s.Store.CreateDocument(ctx, d); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
 			return fmt.Errorf("file %s: %w", docID, err)
 		}
@@ -323,7 +324,7 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 	}
 	rec.RawDocument = inboundDocID(rec.ID, "raw")
 	raw := casehold.StoredObject{Key: rec.RawKey, VersionID: rec.RawVersionID, SHA256: rec.RawSHA256, Size: rec.RawSize}
-	if err := file(rec.RawDocument, raw, "Email", "message.eml"); err != nil {
+	if err := file(rec.RawDocument, raw, "Email", "message.eml", nil); err != nil {
 		return err
 	}
 	for i, a := range rec.Attachments {
@@ -338,7 +339,7 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 		}
 		docID := inboundDocID(rec.ID, fmt.Sprint(a.Index))
 		obj := casehold.StoredObject{Key: a.Key, VersionID: a.VersionID, SHA256: a.SHA256, Size: a.Size}
-		if err := file(docID, obj, "Correspondence", a.Filename); err != nil {
+		if err := file(docID, obj, "Correspondence", a.Filename, a.ActiveContent); err != nil {
 			return err
 		}
 		rec.Attachments[i].Outcome, rec.Attachments[i].DocumentID = "secured", docID

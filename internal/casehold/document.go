@@ -33,6 +33,10 @@ type Document struct {
 	VersionID  string         `json:"version_id"` // evidence store version
 	UploadedBy string         `json:"uploaded_by"`
 	UploadedAt time.Time      `json:"uploaded_at"`
+	// ActiveContent is what the PDF check flagged in the file (pdfcheck.FlagJavaScript,
+	// pdfcheck.FlagLaunch): kept as received, since it is evidence, and shown so that
+	// whoever opens it, an inspector included, knows first.
+	ActiveContent []string `json:"active_content,omitempty"`
 	// Version is the optimistic-concurrency counter kept by the Store.
 	Version int64 `json:"version"`
 }

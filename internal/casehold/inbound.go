@@ -28,6 +28,8 @@ type InboundAttachment struct {
 	// Outcome: "secured", "not_pdf", "encrypted_pdf", "truncated_pdf", "too_large", "pending" (triage).
 	Outcome    string `json:"outcome"`
 	DocumentID string `json:"document_id,omitempty"`
+	// ActiveContent is what the PDF check flagged (see Document.ActiveContent).
+	ActiveContent []string `json:"active_content,omitempty"`
 }
 
 // InboundMessage records one email taken in (from SES via S3, or a local .eml file) and

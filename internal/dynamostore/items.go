@@ -240,6 +240,8 @@ type documentItem struct {
 	UploadedBy string   `dynamodbav:"uploaded_by"`
 	UploadedAt string   `dynamodbav:"uploaded_at"`
 	Version    int64    `dynamodbav:"version"`
+	// ActiveContent: absent when nothing was flagged.
+	ActiveContent []string `dynamodbav:"active_content,omitempty"`
 }
 
 // nonNil keeps empty lists as empty lists: a nil slice would be stored as NULL.
@@ -267,6 +269,8 @@ func marshalDocument(d *casehold.Document, version int64) (map[string]types.Attr
 		UploadedBy: d.UploadedBy,
 		UploadedAt: formatTime(d.UploadedAt),
 		Version:    version,
+
+		ActiveContent: d.ActiveContent,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode document: %w", err)
@@ -292,7 +296,9 @@ func unmarshalDocument(av map[string]types.AttributeValue) (*casehold.Document, 
 		Key:        it.Key,
 		VersionID:  it.VersionID,
 		UploadedBy: it.UploadedBy,
-		Version:    it.Version,
+
+		ActiveContent: it.ActiveContent,
+		Version:       it.Version,
 	}
 	var err error
 	if d.DocDate, err = parseDate(it.DocDate); err != nil {
@@ -408,6 +414,8 @@ type inboundAttachmentItem struct {
 	VersionID   string `dynamodbav:"ver,omitempty"`
 	Outcome     string `dynamodbav:"out"`
 	DocumentID  string `dynamodbav:"doc"`
+	// ActiveContent: absent when nothing was flagged.
+	ActiveContent []string `dynamodbav:"ac,omitempty"`
 }
 
 // immutableInboundAttrs are left alone by UpdateInbound.

@@ -136,14 +136,15 @@ type matter struct {
 }
 
 type document struct {
-	ID        string   `json:"id"`
-	SHA256    string   `json:"sha256"`
-	Size      int64    `json:"size"`
-	Held      bool     `json:"held"`
-	HeldBy    []string `json:"held_by"`
-	Key       string   `json:"key"`
-	VersionID string   `json:"version_id"`
-	DocType   string   `json:"doc_type"`
+	ID            string   `json:"id"`
+	SHA256        string   `json:"sha256"`
+	Size          int64    `json:"size"`
+	Held          bool     `json:"held"`
+	HeldBy        []string `json:"held_by"`
+	Key           string   `json:"key"`
+	VersionID     string   `json:"version_id"`
+	DocType       string   `json:"doc_type"`
+	ActiveContent []string `json:"active_content"`
 }
 
 func (e *env) createMatter(ref string) matter {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,4 +258,40 @@ func TestEmailIntake(t *testing.T) {
 			t.Errorf("message not moved to processed: %v", err)
 		}
 	})
+}
+
+// TestActiveContentFlagged: a PDF with JavaScript or a launch action is kept (it is
+// evidence as received) and its document says so, by upload and by email alike.
+func TestActiveContentFlagged(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.createMatter("CCRC-FLAGS-1")
+	active := func(body string) []byte { return []byte("%PDF-1.7\n" + body + "\ntrailer\n%%EOF\n") }
+
+	r := e.do(coord, "POST", "/matters/"+m.ID+"/documents?pid=P7700123&doc_type=Contact&doc_date=2013-12-21", "application/pdf",
+		bytes.NewReader(active("<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")))
+	mustStatus(t, r, 201, "upload with JavaScript")
+	var up struct {
+		ActiveContent []string `json:"active_content"`
+	}
+	r.json(t, &up)
+	if fmt.Sprint(up.ActiveContent) != "[javascript]" {
+		t.Errorf("uploaded document active_content = %v", up.ActiveContent)
+	}
+	if d := e.mustUpload(m.ID, pdf("plain scan")); len(d.ActiveContent) != 0 {
+		t.Errorf("a plain PDF was flagged: %v", d.ActiveContent)
+	}
+
+	p := rawEmail(t, "officer@review.example", "Records for "+m.ID,
+		casehold.Attachment{Filename: "run.pdf", ContentType: "application/pdf", Data: active("<</A<</S/Launch/F(cmd.exe)>>>>")})
+	in, err := intake.IngestFile(context.Background(), e.app.Service, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Status != casehold.InboundSecured || fmt.Sprint(in.Attachments[0].ActiveContent) != "[launch_action]" {
+		t.Fatalf("inbound = %s, attachment %+v", in.Status, in.Attachments[0])
+	}
+	d, err := e.app.Service.Store.GetDocument(context.Background(), in.Attachments[0].DocumentID)
+	if err != nil || fmt.Sprint(d.ActiveContent) != "[launch_action]" {
+		t.Errorf("filed document = %+v, %v; want it flagged launch_action", d, err)
+	}
 }

@@ -109,7 +109,7 @@ func testInbound(t *testing.T, newHarness func(t *testing.T) Harness) {
 		got, err := s.GetInbound(ctx(), "in1")
 		mustOK(t, err)
 		if got.Version != 1 || got.From != "" || len(got.To) != 0 || len(got.Cc) != 0 || !got.Date.IsZero() ||
-			got.AckSent || got.RawSize != 0 || len(got.Attachments) != 1 || got.Attachments[0] != (casehold.InboundAttachment{}) ||
+			got.AckSent || got.RawSize != 0 || len(got.Attachments) != 1 || !reflect.DeepEqual(got.Attachments[0], casehold.InboundAttachment{}) ||
 			!got.ReceivedAt.Equal(received) || got.Status != casehold.InboundQuarantined {
 			t.Errorf("GetInbound of a sparse record = %+v", got)
 		}

@@ -246,9 +246,13 @@ func testDocument(t *testing.T, newHarness func(t *testing.T) Harness) {
 		s := newHarness(t).Store
 		mustCreateMatter(t, s, NewMatter("m1", "REF-A", base))
 		d := NewDocument("d1", "m1", base)
+		d.ActiveContent = []string{"javascript", "launch_action"}
 		mustCreateDocument(t, s, d)
 		got, err := s.GetDocument(ctx(), "d1")
 		mustOK(t, err)
+		if fmt.Sprint(got.ActiveContent) != "[javascript launch_action]" {
+			t.Errorf("ActiveContent = %v, want what was recorded", got.ActiveContent)
+		}
 		if got.Version != 1 || got.SHA256 != d.SHA256 || got.Size != d.Size || got.DocDate != d.DocDate ||
 			got.DocType != d.DocType || got.Key != d.Key || got.VersionID != d.VersionID ||
 			got.Source != d.Source || !got.UploadedAt.Equal(d.UploadedAt) || got.Filename != d.Filename {
