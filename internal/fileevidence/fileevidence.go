@@ -49,6 +49,7 @@ const versionIDLen = 32 // hex characters of a 128-bit random id
 type Store struct {
 	objects string
 	tmp     string
+	lock    *os.File // tmp, locked while this Store holds the folder
 
 	// mu serialises the read-check-write of SetLegalHold and Delete, so a delete can never
 	// slip between a hold being set and being seen.
@@ -76,8 +77,27 @@ func New(root string) (*Store, error) {
 			return nil, fmt.Errorf("open evidence folder: %w", err)
 		}
 	}
-	s.removeStale(time.Now().Add(-staleAfter))
+	// Whoever holds the folder's lock is its only user, so everything in tmp was left by a
+	// Put or Delete that crashed, and goes now: a partial file must not wait a day. Without
+	// the lock another Store has the folder, whose work in progress may be in tmp, so only
+	// what is a day old goes.
+	if f, ok := lockFolder(s.tmp); ok {
+		s.lock = f
+		s.removeStale(time.Now().Add(time.Hour))
+	} else {
+		s.removeStale(time.Now().Add(-staleAfter))
+	}
 	return s, nil
+}
+
+// Close lets go of the folder's lock. The Store must not be used after.
+func (s *Store) Close() error {
+	if s.lock == nil {
+		return nil
+	}
+	err := s.lock.Close()
+	s.lock = nil
+	return err
 }
 
 // staleAfter is the age after which anything left in tmp belonged to a Put or Delete that

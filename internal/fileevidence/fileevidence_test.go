@@ -337,7 +337,28 @@ func TestNew_RemovesStaleStaging(t *testing.T) {
 	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("stale staging survived: %v", err)
 	}
+	// The first Store still has the folder: its work in progress stays.
 	if _, err := os.Stat(young); err != nil {
-		t.Errorf("young staging was removed: %v", err)
+		t.Errorf("young staging was removed while another Store had the folder: %v", err)
+	}
+}
+
+// TestNew_RemovesAllStagingWhenAlone: after a crash the next Store to open the folder is its
+// only user, so every partial file goes at once, not after a day.
+func TestNew_RemovesAllStagingWhenAlone(t *testing.T) {
+	root := t.TempDir()
+	s := mustNew(t, root)
+	partial := filepath.Join(s.tmp, "put-crashed-just-now")
+	mustOK(t, os.MkdirAll(partial, 0o700))
+	mustOK(t, os.WriteFile(filepath.Join(partial, "x.data"), []byte("partial"), 0o444))
+	mustOK(t, s.Close()) // the process that held the folder is gone
+
+	s2 := mustNew(t, root)
+	defer s2.Close()
+	if _, err := os.Stat(partial); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("partial file left by a crash survived the restart: %v", err)
+	}
+	if entries, _ := os.ReadDir(s2.tmp); len(entries) != 0 {
+		t.Errorf("tmp holds %d entries after the restart", len(entries))
 	}
 }

@@ -144,6 +144,7 @@ func buildEmbedded(cfg config.Config, svc *app.Service, a *App) (*filestaging.St
 	if err != nil {
 		return nil, fmt.Errorf("open evidence: %w", err)
 	}
+	a.closers = append(a.closers, ev.Close)
 	mail, err := outbox.New(filepath.Join(dir, "outbox"))
 	if err != nil {
 		return nil, fmt.Errorf("open outbox: %w", err)
