@@ -262,7 +262,7 @@ func TestStore_EveryFieldRoundTrips(t *testing.T) {
 		ID: "d1", MatterIDs: []string{"m1"}, HeldBy: []string{"m1"}, PIDs: []string{"P1"},
 		DocType: "Contact", DocDate: casehold.Date{Year: 2013, Month: 12, Day: 21}, Filename: "scan.pdf",
 		SHA256: "ab", Size: 3, Source: casehold.SourceEmail, Key: "evidence/d1", VersionID: "v1",
-		UploadedBy: "staff-1", UploadedAt: at, Version: 1,
+		UploadedBy: "staff-1", UploadedAt: at, Version: 1, ActiveContent: []string{"javascript", "launch_action"},
 	}
 	mustAllSet(t, *m)
 	mustAllSet(t, *d)

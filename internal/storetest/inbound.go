@@ -23,7 +23,8 @@ func NewInbound(id string, status casehold.InboundStatus, received time.Time) *c
 		RawDocument: "d-raw-" + id,
 		Attachments: []casehold.InboundAttachment{
 			{Index: 1, Filename: "scan.pdf", ContentType: "application/pdf", Size: 1234,
-				SHA256: strings.Repeat("cd", 32), Key: "inbound/k" + id + "/1.pdf", VersionID: "v1", Outcome: "secured", DocumentID: "d-" + id},
+				SHA256: strings.Repeat("cd", 32), Key: "inbound/k" + id + "/1.pdf", VersionID: "v1", Outcome: "secured", DocumentID: "d-" + id,
+				ActiveContent: []string{"javascript"}},
 			{Index: 2, Filename: "notes.docx", ContentType: "application/msword", Size: 99,
 				SHA256: strings.Repeat("ef", 32), Outcome: "not_pdf", DocumentID: "d-none"},
 		},
