@@ -64,7 +64,9 @@ func (s *Service) checkUpload(m *casehold.Matter, in UploadInput) (uploadMeta, e
 }
 
 // cleanFilename keeps the base name of what the uploader called the file, for display only;
-// storage keys never use it.
+// storage keys never use it. An uploader is told what is wrong with a name rather than have
+// it silently changed; what passes goes through the one cleaner email attachments use too
+// (pdfcheck.CleanFilename), so both paths keep names alike.
 func cleanFilename(name string) (string, error) {
 	if name == "" {
 		return "document.pdf", nil
@@ -73,15 +75,14 @@ func cleanFilename(name string) (string, error) {
 		return "", casehold.Errorf(casehold.EINVALID, "filename must be at most 255 bytes")
 	}
 	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return "", casehold.Errorf(casehold.EINVALID, "filename must not contain control characters")
+		if pdfcheck.UnsafeRune(r) {
+			return "", casehold.Errorf(casehold.EINVALID, "filename must not contain control or text-direction characters")
 		}
 	}
-	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
-	if base == "." || base == "/" || base == ".." {
+	if base := path.Base(strings.ReplaceAll(name, `\`, "/")); strings.Trim(base, ". /") == "" {
 		return "", casehold.Errorf(casehold.EINVALID, "filename is not a file name")
 	}
-	return base, nil
+	return pdfcheck.CleanFilename(name, "document", true), nil
 }
 
 // UploadDocument streams a PDF into the evidence store under legal hold and records it. The

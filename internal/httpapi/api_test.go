@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -528,6 +529,10 @@ func TestPresignedUploadAndIdempotentIngest(t *testing.T) {
 		URL, Method, Key string
 	}
 	r.json(t, &slot)
+	// Printed for people to copy into curl: "&" as it is, not "\u0026".
+	if bytes.Contains(r.body, []byte(`\u0026`)) || !strings.Contains(slot.URL, "&") {
+		t.Errorf("upload slot JSON escapes the URL: %s", r.body)
+	}
 	put := func(url string, body []byte) (int, []byte) {
 		req, _ := http.NewRequest(slot.Method, url, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/pdf")
@@ -665,4 +670,40 @@ func FuzzCreateMatterJSON(f *testing.F) {
 			t.Fatalf("error response without a message: %s", rec.Body)
 		}
 	})
+}
+
+// TestUploadFilenames: an upload's filename goes through the same cleaner as an email
+// attachment's; a name that would need more than that is refused, saying why.
+func TestUploadFilenames(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.createMatter("CCRC-NAMES-1")
+	cases := []struct {
+		in, want string // want "" means refused with 400
+	}{
+		{"scan.pdf", "scan.pdf"},
+		{`C:\\Scans\\Contact 21.12.2013.PDF`, "Contact 21.12.2013.PDF"},
+		{"../../etc/passwd", "passwd.pdf"},
+		{"contact", "contact.pdf"},
+		{"bad\x01name.pdf", ""},
+		{"fdp\u202e.exe", ""},
+		{"..", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			r := e.do(coord, "POST", "/matters/"+m.ID+"/documents?pid=P7700123&doc_type=Contact&doc_date=2013-12-21&filename="+url.QueryEscape(c.in),
+				"application/pdf", bytes.NewReader(pdf("named "+c.in)))
+			if c.want == "" {
+				if r.status != 400 || r.code(t) != casehold.EINVALID {
+					t.Fatalf("got %d %s, want 400", r.status, r.body)
+				}
+				return
+			}
+			mustStatus(t, r, 201, "upload")
+			var d struct{ Filename string }
+			r.json(t, &d)
+			if d.Filename != c.want {
+				t.Errorf("filename = %q, want %q", d.Filename, c.want)
+			}
+		})
+	}
 }
