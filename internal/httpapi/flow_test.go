@@ -178,6 +178,8 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 		t.Fatalf("legal confirmation not outstanding: %+v", p)
 	}
 	mustStatus(t, e.postJSON(coord, base+"/legal-confirmation", map[string]any{"on": yesterday}), 403, "coordinator confirms for legal services")
+	mustStatus(t, e.postJSON(legal, base+"/legal-confirmation", map[string]any{"on": yesterday}), 403, "legal officer not assigned to the matter")
+	mustStatus(t, e.postJSON(coord, base+"/legal-officers", map[string]any{"staff_id": legal}), 200, "assign legal officer")
 	mustStatus(t, e.postJSON(legal, base+"/legal-confirmation", map[string]any{"on": "2020-01-01"}), 400, "legal confirmation before the files were stored")
 	mustStatus(t, e.postJSON(legal, base+"/legal-confirmation", map[string]any{"on": yesterday}), 200, "legal confirmation")
 	p = e.progress(m.ID)
@@ -199,8 +201,6 @@ func TestCCRCMatterEndToEnd(t *testing.T) {
 	}
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send before legal review")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "coordinator cannot do legal review")
-	mustStatus(t, e.postJSON(legal, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 403, "legal officer not assigned to the matter")
-	mustStatus(t, e.postJSON(coord, base+"/legal-officers", map[string]any{"staff_id": "s-legal-01"}), 200, "assign legal officer")
 	mustStatus(t, e.postJSON(legal, base+"/disclosures/"+disc.ID+"/legal-review", map[string]any{"third_party_checked": true}), 200, "legal review")
 	mustStatus(t, e.postJSON(coord, base+"/disclosures/"+disc.ID+"/send", nil), 409, "send without contact email")
 	mustStatus(t, e.putJSON(coord, base+"/contact-email", map[string]any{"contact_email": "secure-inbox@review.example"}), 200, "contact email")
