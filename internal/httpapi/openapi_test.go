@@ -19,8 +19,8 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/casehold"
-	"github.com/casehold/casehold/internal/whosaw"
 	"github.com/casehold/casehold/internal/httpapi"
+	"github.com/casehold/casehold/internal/whosaw"
 )
 
 // openAPIPath is the API description, relative to this package.
