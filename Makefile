@@ -13,8 +13,11 @@ FUZZ_TARGETS := ./internal/casehold:FuzzParseStaffCSV ./internal/mailintake:Fuzz
 .PHONY: help run run-aws test check unit fuzz bench build tools clean-data
 
 help: ## list targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# The local inbox takes .eml files a member of staff drops in, which carry no SES verdicts:
+# accepting them is asked for here, never a silent default.
+run: export CASEHOLD_INTAKE_REQUIRE_VERDICTS ?= false
 run: ## start casehold locally on the embedded default (data in ./var)
 	@echo "make run: compiling casehold (the first time takes a minute or two: Go fetches and builds the dependencies)..."
 	@go build -o $(TOOLS)/casehold ./cmd/casehold

@@ -37,7 +37,7 @@ type Config struct {
 	// Email intake.
 	IntakeLocalPart       string   // CASEHOLD_INTAKE_LOCAL_PART: default "intake"
 	IntakeAllowedDomains  []string // CASEHOLD_INTAKE_ALLOWED_DOMAINS: comma-separated sender domains
-	IntakeRequireVerdicts bool     // CASEHOLD_INTAKE_REQUIRE_VERDICTS: default true for aws, false embedded
+	IntakeRequireVerdicts bool     // CASEHOLD_INTAKE_REQUIRE_VERDICTS: default true; false must be asked for (the local inbox: `make run` does)
 	InboxPoll             string   // CASEHOLD_INBOX_POLL: how often the local inbox folder is read, default 2s
 	Auth                  string   // CASEHOLD_AUTH: local (tokens signed by this server; default embedded) or apigw (default aws)
 	LogFormat             string   // CASEHOLD_LOG_FORMAT: text or json
@@ -126,7 +126,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.LiftsHolds, err = strconv.ParseBool(get("CASEHOLD_LIFTS_HOLDS", strconv.FormatBool(!c.InLambda))); err != nil {
 		return Config{}, fmt.Errorf("CASEHOLD_LIFTS_HOLDS must be true or false")
 	}
-	if c.IntakeRequireVerdicts, err = strconv.ParseBool(get("CASEHOLD_INTAKE_REQUIRE_VERDICTS", strconv.FormatBool(c.Backend == AWS))); err != nil {
+	if c.IntakeRequireVerdicts, err = strconv.ParseBool(get("CASEHOLD_INTAKE_REQUIRE_VERDICTS", "true")); err != nil {
 		return Config{}, fmt.Errorf("CASEHOLD_INTAKE_REQUIRE_VERDICTS must be true or false")
 	}
 	if c.PublicURL == "" {
