@@ -279,29 +279,17 @@ func (s *Store) batchGetDocuments(ctx context.Context, ids []string) ([]*casehol
 	for i, id := range ids {
 		keys[i] = documentKey(id)
 	}
-	var docs []*casehold.Document
-	request := map[string]types.KeysAndAttributes{*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	for attempt := 0; len(request) > 0; attempt++ {
-		if attempt == batchGetAttempts {
-			return nil, fmt.Errorf("batch get documents: keys still unprocessed after %d attempts", attempt)
-		}
-		if attempt > 0 {
-			if err := sleep(ctx, backoff(attempt)); err != nil {
-				return nil, err
-			}
-		}
-		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("batch get documents: %w", err)
+	}
+	docs := make([]*casehold.Document, 0, len(items))
+	for _, item := range items {
+		d, err := unmarshalDocument(item)
 		if err != nil {
-			return nil, fmt.Errorf("batch get documents: %w", err)
+			return nil, err
 		}
-		for _, item := range out.Responses[*s.table] {
-			d, err := unmarshalDocument(item)
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, d)
-		}
-		request = out.UnprocessedKeys
+		docs = append(docs, d)
 	}
 	return docs, nil
 }

@@ -193,41 +193,26 @@ func (s *Store) lockIDsUnder(ctx context.Context, pk, skCond string, values map[
 
 // getLocks reads the locks by id, in the order given.
 func (s *Store) getLocks(ctx context.Context, ids []string) ([]*casehold.Lock, error) {
+	keys := make([]map[string]types.AttributeValue, len(ids))
+	for i, id := range ids {
+		keys[i] = lockKey(id)
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("batch get locks: %w", err)
+	}
+	byID := make(map[string]*casehold.Lock, len(items))
+	for _, item := range items {
+		l, err := unmarshalLock(item)
+		if err != nil {
+			return nil, err
+		}
+		byID[l.ID] = l
+	}
 	out := make([]*casehold.Lock, 0, len(ids))
-	for start := 0; start < len(ids); start += maxBatchGet {
-		chunk := ids[start:min(start+maxBatchGet, len(ids))]
-		keys := make([]map[string]types.AttributeValue, len(chunk))
-		for i, id := range chunk {
-			keys[i] = lockKey(id)
-		}
-		byID := map[string]*casehold.Lock{}
-		request := map[string]types.KeysAndAttributes{*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-		for attempt := 0; len(request) > 0; attempt++ {
-			if attempt == batchGetAttempts {
-				return nil, fmt.Errorf("batch get locks: keys still unprocessed after %d attempts", attempt)
-			}
-			if attempt > 0 {
-				if err := sleep(ctx, backoff(attempt)); err != nil {
-					return nil, err
-				}
-			}
-			res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
-			if err != nil {
-				return nil, fmt.Errorf("batch get locks: %w", err)
-			}
-			for _, item := range res.Responses[*s.table] {
-				l, err := unmarshalLock(item)
-				if err != nil {
-					return nil, err
-				}
-				byID[l.ID] = l
-			}
-			request = res.UnprocessedKeys
-		}
-		for _, id := range chunk {
-			if l, ok := byID[id]; ok {
-				out = append(out, l)
-			}
+	for _, id := range ids {
+		if l, ok := byID[id]; ok {
+			out = append(out, l)
 		}
 	}
 	return out, nil
