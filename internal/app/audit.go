@@ -82,6 +82,9 @@ func (s *Service) AuditConsistency(ctx context.Context, actor casehold.Actor, fr
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.consistency", "", "", err)
 	}
+	if from < 1 {
+		return nil, casehold.Errorf(casehold.EINVALID, "from is required (a tree size from 1)")
+	}
 	l, err := s.auditLog()
 	if err != nil {
 		return nil, err

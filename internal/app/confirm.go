@@ -189,6 +189,9 @@ func (s *Service) PreviewConfirmationForm(ctx context.Context, actor casehold.Ac
 	if err != nil {
 		return nil, fmt.Errorf("preview form: %w", err)
 	}
+	if _, err := s.allow(ctx, actor, casehold.ActReadMatter, m, nil); err != nil {
+		return nil, s.refuse(ctx, actor, "confirmation.preview", matterID, "", err)
+	}
 	if m.Kind != casehold.KindCCRCS17 {
 		return nil, casehold.Errorf(casehold.EINVALID, "the confirmation form is for CCRC directions")
 	}

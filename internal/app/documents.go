@@ -207,7 +207,7 @@ func (s *Service) recheckOpen(ctx context.Context, actor casehold.Actor, docID, 
 
 // ListDocuments returns the matter's documents, held or released.
 func (s *Service) ListDocuments(ctx context.Context, actor casehold.Actor, matterID string) ([]*casehold.Document, error) {
-	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "document.list", matterID, "", err)
 	}
 	m, err := s.Store.GetMatter(ctx, matterID)
@@ -244,7 +244,7 @@ func (s *Service) ListDocuments(ctx context.Context, actor casehold.Actor, matte
 
 // GetDocument returns a document's record.
 func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, error) {
-	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "document.read", "", id, err)
 	}
 	d, err := s.Store.GetDocument(ctx, id)
@@ -267,7 +267,7 @@ func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id stri
 // leaves.
 func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, io.ReadCloser, error) {
 	const action = "document.download"
-	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, nil, s.refuse(ctx, actor, action, "", id, err)
 	}
 	d, err := s.Store.GetDocument(ctx, id)
@@ -449,7 +449,7 @@ type DownloadLink struct {
 // stop at 6 MB), else the API's own content route. The grant is audited as a download.
 func (s *Service) DownloadDocumentLink(ctx context.Context, actor casehold.Actor, id string) (*DownloadLink, error) {
 	const action = "document.download_link"
-	if err := casehold.Authorize(actor, casehold.ActReadDocument); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, "", id, err)
 	}
 	d, err := s.Store.GetDocument(ctx, id)

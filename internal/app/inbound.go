@@ -479,6 +479,9 @@ func (s *Service) AssignInbound(ctx context.Context, actor casehold.Actor, id, m
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
 	}
+	if matterID == "" {
+		return nil, s.refuse(ctx, actor, action, "", "", casehold.Errorf(casehold.EINVALID, "matter_id is required"))
+	}
 	rec, err := s.Store.GetInbound(ctx, id)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("assign: %w", err))

@@ -171,6 +171,9 @@ type LockReviewInput struct {
 // ReviewLock records the monthly review by the lock's owner (or a service manager) with the
 // key worker, and sets the next review a month on.
 func (s *Service) ReviewLock(ctx context.Context, actor casehold.Actor, id string, in LockReviewInput) (*casehold.Lock, error) {
+	if err := casehold.Authorize(actor, casehold.ActLockReview); err != nil {
+		return nil, s.lockRefuse(ctx, actor, "lock.review", id, err)
+	}
 	if err := s.knownStaff(ctx, "key_worker", in.KeyWorker); strings.TrimSpace(in.KeyWorker) == "" || err != nil {
 		if err == nil {
 			err = casehold.Errorf(casehold.EINVALID, "key_worker is required: the review is the manager's and the key worker's")

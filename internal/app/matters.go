@@ -59,7 +59,7 @@ func (s *Service) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 
 // GetMatter returns a matter the actor may read; the read is audited, as secured records are.
 func (s *Service) GetMatter(ctx context.Context, actor casehold.Actor, id string) (*casehold.Matter, error) {
-	if err := casehold.Authorize(actor, casehold.ActReadMatter); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "matter.read", id, "", err)
 	}
 	m, err := s.Store.GetMatter(ctx, id)
@@ -78,7 +78,7 @@ func (s *Service) GetMatter(ctx context.Context, actor casehold.Actor, id string
 
 // ListMatters returns matters with the given status (open when empty).
 func (s *Service) ListMatters(ctx context.Context, actor casehold.Actor, status casehold.MatterStatus) ([]*casehold.Matter, error) {
-	if err := casehold.Authorize(actor, casehold.ActReadMatter); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "matter.list", "", "", err)
 	}
 	if status == "" {

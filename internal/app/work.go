@@ -351,7 +351,7 @@ func (s *Service) ConfirmLegalStorage(ctx context.Context, actor casehold.Actor,
 // Progress returns what is secured and outstanding. It reads the matter and its documents:
 // one query per access pattern, however many people and documents.
 func (s *Service) Progress(ctx context.Context, actor casehold.Actor, matterID string) (*casehold.Progress, error) {
-	if err := casehold.Authorize(actor, casehold.ActReadMatter); err != nil {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "matter.progress", matterID, "", err)
 	}
 	m, err := s.Store.GetMatter(ctx, matterID)

@@ -115,6 +115,10 @@ var policyRoles = map[Action][]Role{
 		RoleSocialWorker, RoleEDT, RoleSupport},
 }
 
+// AuthorizeRole is the role gate of Decide alone: whether the actor's roles may take the
+// action on some case. Use cases call it before loading anything, then Decide the case.
+func AuthorizeRole(a Actor, act Action) error { return authorizeRole(a, act) }
+
 func authorizeRole(a Actor, act Action) error {
 	roles, ok := policyRoles[act]
 	if !ok {

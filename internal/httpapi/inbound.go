@@ -43,10 +43,6 @@ func (s *Server) assignInbound(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if body.MatterID == "" {
-		s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "matter_id is required"))
-		return
-	}
 	in, err := s.App.AssignInbound(r.Context(), actor(r), r.PathValue("in"), body.MatterID)
 	if err != nil {
 		s.writeError(w, r, err)

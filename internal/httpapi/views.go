@@ -105,10 +105,6 @@ func (s *Server) auditConsistency(w http.ResponseWriter, r *http.Request) {
 		}
 		*v.dst = n
 	}
-	if from == 0 {
-		s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "from is required"))
-		return
-	}
 	p, err := s.App.AuditConsistency(r.Context(), actor(r), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
