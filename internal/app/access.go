@@ -15,7 +15,7 @@ import (
 // downloads) needs the child's lock passed too.
 
 // reader is the actor with their teams from the staff directory (none if not in it).
-func (s *Service) reader(ctx context.Context, actor casehold.Actor) (casehold.Reader, error) {
+func (s *Deps) reader(ctx context.Context, actor casehold.Actor) (casehold.Reader, error) {
 	r := casehold.Reader{Actor: actor}
 	if s.Staff == nil {
 		return r, nil
@@ -32,7 +32,7 @@ func (s *Service) reader(ctx context.Context, actor casehold.Actor) (casehold.Re
 }
 
 // locksOn returns the active locks on the given children.
-func (s *Service) locksOn(ctx context.Context, pids []string) ([]*casehold.Lock, error) {
+func (s *Deps) locksOn(ctx context.Context, pids []string) ([]*casehold.Lock, error) {
 	if s.Locks == nil {
 		return nil, nil
 	}
@@ -58,7 +58,7 @@ func (s *Service) locksOn(ctx context.Context, pids []string) ([]*casehold.Lock,
 
 // allow decides act on matter m touching the children pids. It returns the basis of the
 // access for the audit trail, or the policy's EFORBIDDEN (the caller audits the refusal).
-func (s *Service) allow(ctx context.Context, actor casehold.Actor, act casehold.Action, m *casehold.Matter, pids []string) (string, error) {
+func (s *Deps) allow(ctx context.Context, actor casehold.Actor, act casehold.Action, m *casehold.Matter, pids []string) (string, error) {
 	r, err := s.reader(ctx, actor)
 	if err != nil {
 		return "", err
@@ -77,7 +77,7 @@ func (s *Service) allow(ctx context.Context, actor casehold.Actor, act casehold.
 // visibleDocuments keeps the documents the reader may read: a grant for one child opens
 // that child's documents, and a locked child's documents need the lock passed. It reads
 // each child's locks once and decides in memory.
-func (s *Service) visibleDocuments(ctx context.Context, actor casehold.Actor, m *casehold.Matter, docs []*casehold.Document) ([]*casehold.Document, error) {
+func (s *Deps) visibleDocuments(ctx context.Context, actor casehold.Actor, m *casehold.Matter, docs []*casehold.Document) ([]*casehold.Document, error) {
 	var pids []string
 	for _, d := range docs {
 		for _, p := range d.PIDs {
@@ -106,7 +106,7 @@ func (s *Service) visibleDocuments(ctx context.Context, actor casehold.Actor, m 
 
 // allowDocument decides a read of one document: through any matter it is filed under
 // whose access the reader has, and past the locks of the children it concerns.
-func (s *Service) allowDocument(ctx context.Context, actor casehold.Actor, d *casehold.Document) (string, error) {
+func (s *Deps) allowDocument(ctx context.Context, actor casehold.Actor, d *casehold.Document) (string, error) {
 	var last error = casehold.Errorf(casehold.EFORBIDDEN, "document.read: this document is open to the staff of the matters it is filed under")
 	for _, id := range d.MatterIDs {
 		m, err := s.Store.GetMatter(ctx, id)
@@ -127,7 +127,7 @@ func (s *Service) allowDocument(ctx context.Context, actor casehold.Actor, d *ca
 
 // AssignLegalOfficer assigns a legal officer to a matter: with the coordinator, the only
 // ones who may release it, confirm it and send to outside parties.
-func (s *Service) AssignLegalOfficer(ctx context.Context, actor casehold.Actor, matterID, staffID string) (*casehold.Matter, error) {
+func (s *Matters) AssignLegalOfficer(ctx context.Context, actor casehold.Actor, matterID, staffID string) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.legal_officer", matterID, "staff="+staffID, func(m *casehold.Matter) error {
 		if err := s.knownStaff(ctx, "staff_id", staffID); err != nil || staffID == "" {
 			if err == nil {

@@ -10,7 +10,7 @@ import (
 
 // ListAudit returns integrated audit events after a position, optionally only those that
 // touched one matter, document or person (an index query).
-func (s *Service) ListAudit(ctx context.Context, actor casehold.Actor, f casehold.AuditFilter, after uint64, limit int) ([]casehold.AuditEvent, error) {
+func (s *AuditTrail) ListAudit(ctx context.Context, actor casehold.Actor, f casehold.AuditFilter, after uint64, limit int) ([]casehold.AuditEvent, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.read", f.MatterID, f.DocumentID, err)
 	}
@@ -32,7 +32,7 @@ func (s *Service) ListAudit(ctx context.Context, actor casehold.Actor, f casehol
 // AuditReport is the result of checking the whole log.
 type AuditReport = auditlog.Report
 
-func (s *Service) auditLog() (*auditlog.Log, error) {
+func (s *Deps) auditLog() (*auditlog.Log, error) {
 	if s.AuditLog == nil {
 		return nil, casehold.Errorf(casehold.EINTERNAL, "the audit log is not configured")
 	}
@@ -42,7 +42,7 @@ func (s *Service) auditLog() (*auditlog.Log, error) {
 // VerifyAudit checks the whole log against its signed checkpoints. The check reads a
 // log that its own audit event is not part of: the event is recorded after the answer
 // is known.
-func (s *Service) VerifyAudit(ctx context.Context, actor casehold.Actor) (*AuditReport, error) {
+func (s *AuditTrail) VerifyAudit(ctx context.Context, actor casehold.Actor) (*AuditReport, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.verify", "", "", err)
 	}
@@ -58,7 +58,7 @@ func (s *Service) VerifyAudit(ctx context.Context, actor casehold.Actor) (*Audit
 }
 
 // ProveAuditEvent returns the inclusion proof of one event against the newest checkpoint.
-func (s *Service) ProveAuditEvent(ctx context.Context, actor casehold.Actor, id string) (*auditlog.InclusionProof, error) {
+func (s *AuditTrail) ProveAuditEvent(ctx context.Context, actor casehold.Actor, id string) (*auditlog.InclusionProof, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.prove", "", "", err)
 	}
@@ -78,7 +78,7 @@ func (s *Service) ProveAuditEvent(ctx context.Context, actor casehold.Actor, id 
 }
 
 // AuditConsistency proves that the log of size to extends the log of size from.
-func (s *Service) AuditConsistency(ctx context.Context, actor casehold.Actor, from, to int64) (*auditlog.ConsistencyProof, error) {
+func (s *AuditTrail) AuditConsistency(ctx context.Context, actor casehold.Actor, from, to int64) (*auditlog.ConsistencyProof, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.consistency", "", "", err)
 	}
@@ -93,7 +93,7 @@ func (s *Service) AuditConsistency(ctx context.Context, actor casehold.Actor, fr
 }
 
 // AuditPublicKey is the log's public verifier key: public, like the checkpoints it checks.
-func (s *Service) AuditPublicKey() (string, error) {
+func (s *AuditTrail) AuditPublicKey() (string, error) {
 	l, err := s.auditLog()
 	if err != nil {
 		return "", err
@@ -102,7 +102,7 @@ func (s *Service) AuditPublicKey() (string, error) {
 }
 
 // AuditCheckpoint returns the newest signed checkpoint's text. ENOTFOUND before the first.
-func (s *Service) AuditCheckpoint(ctx context.Context) (string, error) {
+func (s *AuditTrail) AuditCheckpoint(ctx context.Context) (string, error) {
 	tree, err := s.Store.AuditTree(ctx)
 	if err != nil {
 		return "", fmt.Errorf("audit checkpoint: %w", err)
@@ -115,7 +115,7 @@ func (s *Service) AuditCheckpoint(ctx context.Context) (string, error) {
 
 // FlushAudit integrates every pending event and publishes a checkpoint now, instead of
 // within the minute: for tests and the admin CLI.
-func (s *Service) FlushAudit(ctx context.Context) error {
+func (s *AuditTrail) FlushAudit(ctx context.Context) error {
 	l, err := s.auditLog()
 	if err != nil {
 		return err
@@ -125,6 +125,6 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 }
 
 // RecordSystemEvent audits an action of casehold itself (the admin CLI's checks).
-func (s *Service) RecordSystemEvent(ctx context.Context, action, detail string) error {
+func (s *AuditTrail) RecordSystemEvent(ctx context.Context, action, detail string) error {
 	return s.audit(ctx, casehold.AuditEvent{Actor: SystemActor.ID, Action: action, Detail: detail})
 }

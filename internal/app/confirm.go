@@ -53,7 +53,7 @@ var areaNames = map[casehold.ServiceArea]string{casehold.AreaSocialCare: "Social
 // ConfirmationForm fills in the CCRC's form from what the matter records. signOff is the
 // officer completing it and the approval (only the officer is known for a preview); draft
 // marks a preview on every page.
-func (s *Service) ConfirmationForm(m *casehold.Matter, returnedOn casehold.Date, signOff casehold.SignOff, draft bool) ccrcform.Form {
+func (s *CaseWork) ConfirmationForm(m *casehold.Matter, returnedOn casehold.Date, signOff casehold.SignOff, draft bool) ccrcform.Form {
 	w := m.Work
 	f := ccrcform.Form{Draft: draft, Council: s.Council, MatterID: m.ID, Reference: m.Reference, Contact: m.Contact,
 		ReceivedOn: formDate(m.ReceivedOn), Deadline: formDate(m.Deadline), ReturnedOn: formDate(returnedOn),
@@ -181,7 +181,7 @@ func uniq(xs []string) []string {
 }
 
 // PreviewConfirmationForm renders the form as it stands, without storing or sending it.
-func (s *Service) PreviewConfirmationForm(ctx context.Context, actor casehold.Actor, matterID string) ([]byte, error) {
+func (s *CaseWork) PreviewConfirmationForm(ctx context.Context, actor casehold.Actor, matterID string) ([]byte, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "confirmation.preview", matterID, "", err)
 	}
@@ -245,7 +245,7 @@ type ConfirmInput struct {
 // service or service manager has approved it, it renders the filled-in form, keeps it as
 // held evidence on the matter, sends it to the CCRC's secure address, tells legal services,
 // and records all of it, the sign-off included.
-func (s *Service) Confirm(ctx context.Context, actor casehold.Actor, matterID string, in ConfirmInput) (*casehold.Matter, error) {
+func (s *CaseWork) Confirm(ctx context.Context, actor casehold.Actor, matterID string, in ConfirmInput) (*casehold.Matter, error) {
 	const action = "matter.confirm"
 	if err := casehold.Authorize(actor, casehold.ActReleaseMatter); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
@@ -344,7 +344,7 @@ type ReceiptInput struct {
 // needs an open matter; a return needs a released one (a receipt must never state a return
 // that could not have happened) and a paper file that is still out, which it then records
 // as returned.
-func (s *Service) checkReceipt(m *casehold.Matter, in ReceiptInput) error {
+func (s *Deps) checkReceipt(m *casehold.Matter, in ReceiptInput) error {
 	switch {
 	case m.Status != casehold.MatterOpen && !in.Return:
 		return casehold.Errorf(casehold.ECONFLICT, "matter is %s: only receipts for files handed back can be added", m.Status)
@@ -399,7 +399,7 @@ func findPaper(m *casehold.Matter, pid string) *casehold.PaperFile {
 // AddReceipt records a hand-over of paper files, renders the receipt, keeps it as evidence
 // on the matter and sends a copy to the giver. A return (after the release) also records
 // the paper file as returned.
-func (s *Service) AddReceipt(ctx context.Context, actor casehold.Actor, matterID string, in ReceiptInput) (*casehold.Receipt, error) {
+func (s *CaseWork) AddReceipt(ctx context.Context, actor casehold.Actor, matterID string, in ReceiptInput) (*casehold.Receipt, error) {
 	const action = "record.receipt"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
@@ -467,7 +467,7 @@ func (s *Service) AddReceipt(ctx context.Context, actor casehold.Actor, matterID
 // its receipt record. The scan goes through the same path as any upload (checked, hashed,
 // stored write-once, held while the matter is open), filed as a Receipt for the receipt's
 // person.
-func (s *Service) AttachSignedReceipt(ctx context.Context, actor casehold.Actor, matterID, receiptID string, body io.Reader) (*casehold.Receipt, error) {
+func (s *CaseWork) AttachSignedReceipt(ctx context.Context, actor casehold.Actor, matterID, receiptID string, body io.Reader) (*casehold.Receipt, error) {
 	const action = "record.receipt_signed"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)

@@ -32,7 +32,7 @@ func TestConfirmationFormAgrees(t *testing.T) {
 		t.Fatalf("checklist has no %q row: %+v", area, f.Checklist)
 		return ccrcform.ChecklistRow{}
 	}
-	svc := &app.Service{Clock: fixedClock{time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}}
+	svc := app.New(&app.Deps{Clock: fixedClock{time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}})
 	cases := []struct {
 		name  string
 		mod   func(m *casehold.Matter)

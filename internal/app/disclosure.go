@@ -20,7 +20,7 @@ type DisclosureInput struct {
 
 // CreateDisclosure drafts a sending. It goes nowhere until legal services have reviewed it
 // for third-party information.
-func (s *Service) CreateDisclosure(ctx context.Context, actor casehold.Actor, matterID string, in DisclosureInput) (*casehold.Disclosure, error) {
+func (s *Disclosures) CreateDisclosure(ctx context.Context, actor casehold.Actor, matterID string, in DisclosureInput) (*casehold.Disclosure, error) {
 	var out casehold.Disclosure
 	_, err := s.updateWork(ctx, actor, casehold.ActUploadDocument, "disclosure.create", matterID, fmt.Sprintf("documents=%d", len(in.DocumentIDs)), func(m *casehold.Matter) error {
 		if len(in.DocumentIDs) == 0 {
@@ -45,7 +45,7 @@ func (s *Service) CreateDisclosure(ctx context.Context, actor casehold.Actor, ma
 
 // disclosureNames names each file by type and date ("Contact 21.12.2013.pdf"), adding the
 // person's initials when the matter covers several people, and a counter if two collide.
-func (s *Service) disclosureNames(ctx context.Context, m *casehold.Matter, ids []string) ([]string, error) {
+func (s *Deps) disclosureNames(ctx context.Context, m *casehold.Matter, ids []string) ([]string, error) {
 	several := len(m.Subjects()) > 1
 	seen := map[string]int{}
 	var names []string
@@ -83,7 +83,7 @@ type LegalReviewInput struct {
 }
 
 // ReviewDisclosure records legal services' review. Only legal services may.
-func (s *Service) ReviewDisclosure(ctx context.Context, actor casehold.Actor, matterID, discID string, in LegalReviewInput) (*casehold.Matter, error) {
+func (s *Disclosures) ReviewDisclosure(ctx context.Context, actor casehold.Actor, matterID, discID string, in LegalReviewInput) (*casehold.Matter, error) {
 	if !actor.Has(casehold.RoleLegal) {
 		return nil, s.refuse(ctx, actor, "disclosure.legal_review", matterID, "", casehold.Errorf(casehold.EFORBIDDEN, "only legal services review a disclosure"))
 	}
@@ -102,7 +102,7 @@ func (s *Service) ReviewDisclosure(ctx context.Context, actor casehold.Actor, ma
 
 // SendDisclosure emails the reviewed documents to the secure address the requester gave.
 // The subject carries the requester's reference only.
-func (s *Service) SendDisclosure(ctx context.Context, actor casehold.Actor, matterID, discID string) (*casehold.Disclosure, error) {
+func (s *Disclosures) SendDisclosure(ctx context.Context, actor casehold.Actor, matterID, discID string) (*casehold.Disclosure, error) {
 	const action = "disclosure.send"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
@@ -169,7 +169,7 @@ func (s *Service) SendDisclosure(ctx context.Context, actor casehold.Actor, matt
 }
 
 // readVerified reads a whole document and checks it against its recorded hash.
-func (s *Service) readVerified(ctx context.Context, d *casehold.Document) ([]byte, error) {
+func (s *Deps) readVerified(ctx context.Context, d *casehold.Document) ([]byte, error) {
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
 	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
 		s.incident(ctx, "", d.ID, "reason=version_missing during=disclosure")
@@ -190,7 +190,7 @@ func (s *Service) readVerified(ctx context.Context, d *casehold.Document) ([]byt
 }
 
 // ConfirmReceipt records that the requester confirmed receipt of a disclosure.
-func (s *Service) ConfirmReceipt(ctx context.Context, actor casehold.Actor, matterID, discID string, on casehold.Date) (*casehold.Matter, error) {
+func (s *Disclosures) ConfirmReceipt(ctx context.Context, actor casehold.Actor, matterID, discID string, on casehold.Date) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActUploadDocument, "disclosure.receipt", matterID, "disclosure="+discID, func(m *casehold.Matter) error {
 		d, err := findDisclosure(m, discID)
 		if err != nil {

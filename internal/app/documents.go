@@ -32,7 +32,7 @@ type uploadMeta struct {
 	docDate           casehold.Date
 }
 
-func (s *Service) checkUpload(m *casehold.Matter, in UploadInput) (uploadMeta, error) {
+func (s *Deps) checkUpload(m *casehold.Matter, in UploadInput) (uploadMeta, error) {
 	if m.Status != casehold.MatterOpen {
 		return uploadMeta{}, casehold.Errorf(casehold.ECONFLICT, "matter is %s: documents can only be added to an open matter", m.Status)
 	}
@@ -88,7 +88,7 @@ func cleanFilename(name string) (string, error) {
 // UploadDocument streams a PDF into the evidence store under legal hold and records it. The
 // body is never held whole in memory; a non-PDF, truncated, empty or oversized body stores
 // nothing.
-func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matterID string, in UploadInput, body io.Reader) (*casehold.Document, error) {
+func (s *Documents) UploadDocument(ctx context.Context, actor casehold.Actor, matterID string, in UploadInput, body io.Reader) (*casehold.Document, error) {
 	const action = "document.upload"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
@@ -116,7 +116,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor casehold.Actor, matt
 }
 
 // secure keeps body as a new document at a fresh random evidence key.
-func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID string, body io.Reader) (*casehold.Document, error) {
+func (s *Deps) secure(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID string, body io.Reader) (*casehold.Document, error) {
 	return s.secureAt(ctx, actor, m, meta, src, docID, s.newEvidenceKey("documents/", ".pdf"), body)
 }
 
@@ -124,7 +124,7 @@ func (s *Service) secure(ctx context.Context, actor casehold.Actor, m *casehold.
 // write-once under legal hold at key (random, and the same for every retry of one outside
 // event), record. A document record made by an earlier delivery of the same event is
 // returned as it is.
-func (s *Service) secureAt(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID, key string, body io.Reader) (*casehold.Document, error) {
+func (s *Deps) secureAt(ctx context.Context, actor casehold.Actor, m *casehold.Matter, meta uploadMeta, src casehold.DocumentSource, docID, key string, body io.Reader) (*casehold.Document, error) {
 	// A released matter can still file a record (a receipt for files handed back), but
 	// nothing holds it.
 	held := m.Status == casehold.MatterOpen
@@ -175,7 +175,7 @@ func (s *Service) secureAt(ctx context.Context, actor casehold.Actor, m *casehol
 // by a process allowed to lift holds; otherwise the release run does it: a releasing matter
 // lists its documents again after it is marked released, and a released one is set back
 // to releasing so the release function picks it up.
-func (s *Service) recheckOpen(ctx context.Context, actor casehold.Actor, docID, matterID string) error {
+func (s *Deps) recheckOpen(ctx context.Context, actor casehold.Actor, docID, matterID string) error {
 	m, err := s.Store.GetMatter(ctx, matterID)
 	if err != nil {
 		return fmt.Errorf("recheck matter: %w", err)
@@ -206,7 +206,7 @@ func (s *Service) recheckOpen(ctx context.Context, actor casehold.Actor, docID, 
 }
 
 // ListDocuments returns the matter's documents, held or released.
-func (s *Service) ListDocuments(ctx context.Context, actor casehold.Actor, matterID string) ([]*casehold.Document, error) {
+func (s *Documents) ListDocuments(ctx context.Context, actor casehold.Actor, matterID string) ([]*casehold.Document, error) {
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "document.list", matterID, "", err)
 	}
@@ -243,7 +243,7 @@ func (s *Service) ListDocuments(ctx context.Context, actor casehold.Actor, matte
 }
 
 // GetDocument returns a document's record.
-func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, error) {
+func (s *Documents) GetDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, error) {
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "document.read", "", id, err)
 	}
@@ -265,7 +265,7 @@ func (s *Service) GetDocument(ctx context.Context, actor casehold.Actor, id stri
 // hashes what it serves and fails at the end if the bytes differ from the recorded SHA-256,
 // so altered evidence is never served as if whole. The download is audited before any byte
 // leaves.
-func (s *Service) OpenDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, io.ReadCloser, error) {
+func (s *Documents) OpenDocument(ctx context.Context, actor casehold.Actor, id string) (*casehold.Document, io.ReadCloser, error) {
 	const action = "document.download"
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, nil, s.refuse(ctx, actor, action, "", id, err)
@@ -362,7 +362,7 @@ func (v *verifyingReader) Close() error { return v.rc.Close() }
 
 // HoldDocument files an existing document under another open matter and holds it for that
 // matter too (a document can be held by several matters).
-func (s *Service) HoldDocument(ctx context.Context, actor casehold.Actor, matterID, docID string) (*casehold.Document, error) {
+func (s *Documents) HoldDocument(ctx context.Context, actor casehold.Actor, matterID, docID string) (*casehold.Document, error) {
 	const action = "document.hold"
 	if err := casehold.Authorize(actor, casehold.ActHoldDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, docID, err)
@@ -397,16 +397,16 @@ func (s *Service) HoldDocument(ctx context.Context, actor casehold.Actor, matter
 
 // DeleteDocument is refused for held documents (EHELD) and, for the rest, until disposal
 // runs through a retention review. Every attempt is audited.
-func (s *Service) DeleteDocument(ctx context.Context, actor casehold.Actor, docID string) error {
+func (s *Documents) DeleteDocument(ctx context.Context, actor casehold.Actor, docID string) error {
 	return s.refuseChange(ctx, actor, "document.delete", docID, "deleted")
 }
 
 // ReplaceDocument is always refused: evidence is write-once. Every attempt is audited.
-func (s *Service) ReplaceDocument(ctx context.Context, actor casehold.Actor, docID string) error {
+func (s *Documents) ReplaceDocument(ctx context.Context, actor casehold.Actor, docID string) error {
 	return s.refuseChange(ctx, actor, "document.replace", docID, "replaced")
 }
 
-func (s *Service) refuseChange(ctx context.Context, actor casehold.Actor, action, docID, verb string) error {
+func (s *Deps) refuseChange(ctx context.Context, actor casehold.Actor, action, docID, verb string) error {
 	if err := casehold.Authorize(actor, casehold.ActDeleteDocument); err != nil {
 		return s.refuse(ctx, actor, action, "", docID, err)
 	}
@@ -447,7 +447,7 @@ type DownloadLink struct {
 // DownloadDocumentLink grants a download of the document's exact version: a short-lived
 // presigned URL where the evidence store offers one (in AWS, where responses through the API
 // stop at 6 MB), else the API's own content route. The grant is audited as a download.
-func (s *Service) DownloadDocumentLink(ctx context.Context, actor casehold.Actor, id string) (*DownloadLink, error) {
+func (s *Documents) DownloadDocumentLink(ctx context.Context, actor casehold.Actor, id string) (*DownloadLink, error) {
 	const action = "document.download_link"
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, "", id, err)

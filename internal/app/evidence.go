@@ -17,13 +17,13 @@ const evidenceKeyTTL = 7 * 24 * time.Hour
 
 // newEvidenceKey returns a fresh, unguessable evidence key: nothing an outsider can read
 // (a staging key, a message id, a document id) goes into it.
-func (s *Service) newEvidenceKey(prefix, suffix string) string {
+func (s *Deps) newEvidenceKey(prefix, suffix string) string {
 	return prefix + s.IDs.New() + s.IDs.New() + suffix
 }
 
 // eventEvidenceKey returns the evidence key for an outside event: random the first time,
 // the same one on every redelivery.
-func (s *Service) eventEvidenceKey(ctx context.Context, eventID, prefix, suffix string) (string, error) {
+func (s *Deps) eventEvidenceKey(ctx context.Context, eventID, prefix, suffix string) (string, error) {
 	key, err := s.Store.Reserve(ctx, "evidence-key:"+eventID, s.newEvidenceKey(prefix, suffix), evidenceKeyTTL)
 	if err != nil {
 		return "", fmt.Errorf("choose evidence key: %w", err)
@@ -35,7 +35,7 @@ func (s *Service) eventEvidenceKey(ctx context.Context, eventID, prefix, suffix 
 // streams; if the key is taken, the stored versions are read back and only a version whose
 // bytes hash to what casehold just received is adopted (an earlier attempt of the same
 // event). Anything else there is an integrity incident, never evidence.
-func (s *Service) storeEvidence(ctx context.Context, key string, r io.Reader, hold bool) (casehold.StoredObject, error) {
+func (s *Deps) storeEvidence(ctx context.Context, key string, r io.Reader, hold bool) (casehold.StoredObject, error) {
 	obj, err := s.Evidence.Put(ctx, key, r, hold)
 	if casehold.ErrorCode(err) != casehold.ECONFLICT || obj.SHA256 == "" {
 		return obj, err
@@ -46,7 +46,7 @@ func (s *Service) storeEvidence(ctx context.Context, key string, r io.Reader, ho
 // adopt finds, among the versions stored at mine.Key, the one holding exactly the bytes
 // casehold hashed. Versions with other bytes are planted or overwritten: audited as an
 // incident. With no version of ours there, the bytes are refused with EINTEGRITY.
-func (s *Service) adopt(ctx context.Context, mine casehold.StoredObject, hold bool) (casehold.StoredObject, error) {
+func (s *Deps) adopt(ctx context.Context, mine casehold.StoredObject, hold bool) (casehold.StoredObject, error) {
 	vs, err := s.Evidence.Versions(ctx, mine.Key)
 	if err != nil {
 		return casehold.StoredObject{}, fmt.Errorf("re-read %s: %w", mine.Key, err)
@@ -88,7 +88,7 @@ func (s *Service) adopt(ctx context.Context, mine casehold.StoredObject, hold bo
 
 // hashVersion reads a stored version whole and returns its SHA-256 and size. A read that
 // fails part-way (a cut stream, the store's own checksum check) is EINTEGRITY.
-func (s *Service) hashVersion(ctx context.Context, key, versionID string) (string, int64, error) {
+func (s *Deps) hashVersion(ctx context.Context, key, versionID string) (string, int64, error) {
 	rc, err := s.Evidence.Open(ctx, key, versionID)
 	if err != nil {
 		return "", 0, err
@@ -108,7 +108,7 @@ func (s *Service) hashVersion(ctx context.Context, key, versionID string) (strin
 // incident records an integrity incident: an audit event that says so (failed, code
 // EINTEGRITY, distinct from any refusal) and an error log line with a fixed message that
 // the deployment's alarm matches. detail holds ids and reasons only.
-func (s *Service) incident(ctx context.Context, matterID, docID, detail string) {
+func (s *Deps) incident(ctx context.Context, matterID, docID, detail string) {
 	s.Log.ErrorContext(ctx, IncidentLogMessage, "matter", matterID, "document", docID, "detail", detail)
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: SystemActor.ID, Action: "evidence.integrity", MatterID: matterID,
 		DocumentID: docID, Outcome: casehold.OutcomeFailed, Code: casehold.EINTEGRITY, Detail: detail}); err != nil {

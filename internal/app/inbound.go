@@ -54,7 +54,7 @@ var outcomes = map[string]string{
 // PDF attachment is stored write-once, and, for a matter, the raw message and its PDFs are
 // filed under it as held documents. It is idempotent: a repeated delivery returns the same
 // record, with no second document, audit event or email.
-func (s *Service) IngestEmail(ctx context.Context, source string, open func(context.Context) (io.ReadCloser, error), envelopeTo []string) (*casehold.InboundMessage, error) {
+func (s *EmailIntake) IngestEmail(ctx context.Context, source string, open func(context.Context) (io.ReadCloser, error), envelopeTo []string) (*casehold.InboundMessage, error) {
 	id := inboundID(source)
 	if rec, err := s.Store.GetInbound(ctx, id); err == nil {
 		return s.inboundNotices(ctx, rec)
@@ -135,7 +135,7 @@ func (s *Service) IngestEmail(ctx context.Context, source string, open func(cont
 // reason), finds the matter, and stores every whole PDF attachment write-once and unheld.
 // It returns the matter (nil for triage, with rec.Reason saying why) or an error that a
 // retry might cure; outcomes that are the message's fault are set on rec instead.
-func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage, base string, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
+func (s *Deps) parseInbound(ctx context.Context, rec *casehold.InboundMessage, base string, r io.Reader, envelopeTo []string) (*casehold.Matter, error) {
 	lim := mailintake.Limits{MaxMessageBytes: s.Intake.MaxMessageBytes, MaxAttachmentBytes: s.MaxUploadBytes, SkipMessageHash: true, SkipPDFHash: true}
 	msg, err := mailintake.Read(r, lim)
 	if err != nil {
@@ -201,7 +201,7 @@ func (s *Service) parseInbound(ctx context.Context, rec *casehold.InboundMessage
 // and storing (another) overlap through a small bounded pipe. A stream that ends in an
 // error (the parser found the PDF truncated or encrypted) reaches the store as a read error,
 // so nothing is kept, and that error goes back to the parser to record.
-func (s *Service) storeAttachment(ctx context.Context, key string, body io.Reader) (casehold.StoredObject, error) {
+func (s *Deps) storeAttachment(ctx context.Context, key string, body io.Reader) (casehold.StoredObject, error) {
 	pipe := newBufPipe(1 << 20)
 	type result struct {
 		obj casehold.StoredObject
@@ -260,7 +260,7 @@ func (c *capped) Read(p []byte) (int, error) {
 }
 
 // routeMatter finds the open matter a message concerns, or says why it goes to triage.
-func (s *Service) routeMatter(ctx context.Context, env mailintake.Envelope) (*casehold.Matter, string) {
+func (s *Deps) routeMatter(ctx context.Context, env mailintake.Envelope) (*casehold.Matter, string) {
 	kind, value := casehold.RouteMail(casehold.MailAddressed{Subject: env.Subject, Recipients: append(append([]string(nil), env.To...), env.Cc...)}, s.Intake.LocalPart)
 	switch kind {
 	case casehold.RouteID:
@@ -296,7 +296,7 @@ func (s *Service) routeMatter(ctx context.Context, env mailintake.Envelope) (*ca
 
 // fileInbound files the raw message and its stored PDFs under the matter as held
 // documents. Document ids are derived from the message, so a retry finds what it made.
-func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *casehold.InboundMessage, m *casehold.Matter) error {
+func (s *Deps) fileInbound(ctx context.Context, actor casehold.Actor, rec *casehold.InboundMessage, m *casehold.Matter) error {
 	when := casehold.DateOf(rec.Date.UTC())
 	if rec.Date.IsZero() || s.today().Before(when) {
 		when = s.today()
@@ -349,7 +349,7 @@ func (s *Service) fileInbound(ctx context.Context, actor casehold.Actor, rec *ca
 }
 
 // recordInbound stores the record, audits it once, and sends the notices.
-func (s *Service) recordInbound(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
+func (s *Deps) recordInbound(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
 	if err := s.Store.CreateInbound(ctx, rec); err != nil {
 		if casehold.ErrorCode(err) != casehold.ECONFLICT {
 			return nil, fmt.Errorf("record inbound %s: %w", rec.ID, err)
@@ -383,7 +383,7 @@ func (s *Service) recordInbound(ctx context.Context, rec *casehold.InboundMessag
 
 // inboundNotices sends, at most once each, the acknowledgement to the sender and the notice
 // to the matter's coordinator. Subjects carry ids only.
-func (s *Service) inboundNotices(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
+func (s *Deps) inboundNotices(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
 	if rec.Status != casehold.InboundSecured || (rec.AckSent && rec.NoticeSent) {
 		return rec, nil
 	}
@@ -427,7 +427,7 @@ func (s *Service) inboundNotices(ctx context.Context, rec *casehold.InboundMessa
 }
 
 // ListInbound returns the triage or quarantine list (or secured messages).
-func (s *Service) ListInbound(ctx context.Context, actor casehold.Actor, status casehold.InboundStatus) ([]*casehold.InboundMessage, error) {
+func (s *EmailIntake) ListInbound(ctx context.Context, actor casehold.Actor, status casehold.InboundStatus) ([]*casehold.InboundMessage, error) {
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "email.list", "", "", err)
 	}
@@ -449,7 +449,7 @@ func (s *Service) ListInbound(ctx context.Context, actor casehold.Actor, status 
 }
 
 // GetInbound returns one inbound record.
-func (s *Service) GetInbound(ctx context.Context, actor casehold.Actor, id string) (*casehold.InboundMessage, error) {
+func (s *EmailIntake) GetInbound(ctx context.Context, actor casehold.Actor, id string) (*casehold.InboundMessage, error) {
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, "email.read", "", "", err)
 	}
@@ -474,7 +474,7 @@ func (s *Service) GetInbound(ctx context.Context, actor casehold.Actor, id strin
 }
 
 // AssignInbound files a triaged message under the matter a coordinator chose.
-func (s *Service) AssignInbound(ctx context.Context, actor casehold.Actor, id, matterID string) (*casehold.InboundMessage, error) {
+func (s *EmailIntake) AssignInbound(ctx context.Context, actor casehold.Actor, id, matterID string) (*casehold.InboundMessage, error) {
 	const action = "email.assign"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)

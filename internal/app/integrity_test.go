@@ -353,8 +353,9 @@ func TestReleaseByAPIRacingUploads(t *testing.T) {
 	coord := auth.DemoStaff[0]
 	for round := range 4 {
 		m := newMatter(t, a, fmt.Sprintf("APIRACE-%d", round))
-		api := *a.Service
-		api.LiftsHolds = false
+		deps := *a.Service.Deps // the API's own settings, on the same store
+		deps.LiftsHolds = false
+		api := app.New(&deps)
 		var wg sync.WaitGroup
 		for range 6 {
 			wg.Add(1)

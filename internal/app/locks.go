@@ -35,11 +35,11 @@ type LockInput struct {
 	SuppressNotice bool                `json:"suppress_notice,omitempty"`
 }
 
-func (s *Service) lockAudit(ctx context.Context, actor casehold.Actor, action string, l *casehold.Lock, detail string) error {
+func (s *Deps) lockAudit(ctx context.Context, actor casehold.Actor, action string, l *casehold.Lock, detail string) error {
 	return s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, Detail: strings.TrimSpace("lock=" + l.ID + " pid=" + l.PID + " " + detail)})
 }
 
-func (s *Service) lockRefuse(ctx context.Context, actor casehold.Actor, action, lockID string, err error) error {
+func (s *Deps) lockRefuse(ctx context.Context, actor casehold.Actor, action, lockID string, err error) error {
 	if aerr := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, Outcome: outcomeOf(err), Code: casehold.ErrorCode(err),
 		Detail: "lock=" + lockID}); aerr != nil {
 		s.Log.ErrorContext(ctx, "audit of a refusal failed", "action", action, "err", aerr)
@@ -55,7 +55,7 @@ func outcomeOf(err error) casehold.Outcome {
 }
 
 // knownStaff refuses staff ids that are not in the directory.
-func (s *Service) knownStaff(ctx context.Context, field string, ids ...string) error {
+func (s *Deps) knownStaff(ctx context.Context, field string, ids ...string) error {
 	for _, id := range ids {
 		if _, err := s.Staff.GetStaff(ctx, id); casehold.ErrorCode(err) == casehold.ENOTFOUND {
 			return casehold.Errorf(casehold.EINVALID, "%s names someone who is not in the staff directory", field)
@@ -68,7 +68,7 @@ func (s *Service) knownStaff(ctx context.Context, field string, ids ...string) e
 
 // RequestLock records a request to lock a child's record. System support, for a sudden
 // unexplained death, locks at once; the owner confirms later.
-func (s *Service) RequestLock(ctx context.Context, actor casehold.Actor, in LockInput) (*casehold.Lock, error) {
+func (s *LockedCases) RequestLock(ctx context.Context, actor casehold.Actor, in LockInput) (*casehold.Lock, error) {
 	const action = "lock.request"
 	if err := casehold.Authorize(actor, casehold.ActLockRequest); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", err)
@@ -106,7 +106,7 @@ func (s *Service) RequestLock(ctx context.Context, actor casehold.Actor, in Lock
 
 // changeLock loads a lock, lets change decide and modify it, stores it (re-reading on a
 // lost race) and audits the step.
-func (s *Service) changeLock(ctx context.Context, actor casehold.Actor, act casehold.Action, action, id string,
+func (s *Deps) changeLock(ctx context.Context, actor casehold.Actor, act casehold.Action, action, id string,
 	change func(l *casehold.Lock) (detail string, err error)) (*casehold.Lock, error) {
 	if err := casehold.Authorize(actor, act); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, id, err)
@@ -135,7 +135,7 @@ func (s *Service) changeLock(ctx context.Context, actor casehold.Actor, act case
 }
 
 // DecideLock is the service manager's approval or refusal of a requested lock.
-func (s *Service) DecideLock(ctx context.Context, actor casehold.Actor, id string, approve bool) (*casehold.Lock, error) {
+func (s *LockedCases) DecideLock(ctx context.Context, actor casehold.Actor, id string, approve bool) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockDecide, "lock.decide", id, func(l *casehold.Lock) (string, error) {
 		if l.Status != casehold.LockRequested {
 			return "", casehold.Errorf(casehold.ECONFLICT, "the lock is %s, not awaiting a decision", l.Status)
@@ -152,7 +152,7 @@ func (s *Service) DecideLock(ctx context.Context, actor casehold.Actor, id strin
 
 // ApplyLock is system support putting an approved lock in force; the first review is due a
 // month later.
-func (s *Service) ApplyLock(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
+func (s *LockedCases) ApplyLock(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockApply, "lock.apply", id, func(l *casehold.Lock) (string, error) {
 		if l.Status != casehold.LockApproved {
 			return "", casehold.Errorf(casehold.ECONFLICT, "the lock is %s: only an approved lock is applied", l.Status)
@@ -170,7 +170,7 @@ type LockReviewInput struct {
 
 // ReviewLock records the monthly review by the lock's owner (or a service manager) with the
 // key worker, and sets the next review a month on.
-func (s *Service) ReviewLock(ctx context.Context, actor casehold.Actor, id string, in LockReviewInput) (*casehold.Lock, error) {
+func (s *LockedCases) ReviewLock(ctx context.Context, actor casehold.Actor, id string, in LockReviewInput) (*casehold.Lock, error) {
 	if err := casehold.Authorize(actor, casehold.ActLockReview); err != nil {
 		return nil, s.lockRefuse(ctx, actor, "lock.review", id, err)
 	}
@@ -194,7 +194,7 @@ func (s *Service) ReviewLock(ctx context.Context, actor casehold.Actor, id strin
 
 // UnlockCase ends a lock on the service manager's authority. A lock made for a serious case
 // review stays until the review's outcome and any criminal proceedings are recorded.
-func (s *Service) UnlockCase(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
+func (s *LockedCases) UnlockCase(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockDecide, "lock.unlock", id, func(l *casehold.Lock) (string, error) {
 		if !l.Current() {
 			return "", casehold.Errorf(casehold.ECONFLICT, "the lock is already %s", l.Status)
@@ -216,7 +216,7 @@ func (s *Service) UnlockCase(ctx context.Context, actor casehold.Actor, id strin
 }
 
 // ConfirmLockOwner is the owner of a lock applied at once confirming it is theirs.
-func (s *Service) ConfirmLockOwner(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
+func (s *LockedCases) ConfirmLockOwner(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockReview, "lock.confirm_owner", id, func(l *casehold.Lock) (string, error) {
 		if actor.ID != l.Owner {
 			return "", casehold.Errorf(casehold.EFORBIDDEN, "only the lock's owner confirms it")
@@ -233,7 +233,7 @@ type TemporaryInput struct {
 
 // RequestTemporaryAccess is a member of staff not allocated to a locked case asking its
 // owner for 24 hours' access. Helpdesk officers never get access, not even this.
-func (s *Service) RequestTemporaryAccess(ctx context.Context, actor casehold.Actor, id string, in TemporaryInput) (*casehold.Lock, error) {
+func (s *LockedCases) RequestTemporaryAccess(ctx context.Context, actor casehold.Actor, id string, in TemporaryInput) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockTemporary, "lock.temporary_request", id, func(l *casehold.Lock) (string, error) {
 		switch {
 		case actor.Has(casehold.RoleHelpdesk):
@@ -252,7 +252,7 @@ func (s *Service) RequestTemporaryAccess(ctx context.Context, actor casehold.Act
 
 // AgreeTemporaryAccess is the owner agreeing a request: access for 24 hours from now,
 // recorded as a case note (the audit event).
-func (s *Service) AgreeTemporaryAccess(ctx context.Context, actor casehold.Actor, id, staff string) (*casehold.Lock, error) {
+func (s *LockedCases) AgreeTemporaryAccess(ctx context.Context, actor casehold.Actor, id, staff string) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockTemporary, "lock.temporary_agree", id, func(l *casehold.Lock) (string, error) {
 		if actor.ID != l.Owner {
 			return "", casehold.Errorf(casehold.EFORBIDDEN, "temporary access is agreed by the lock's owner")
@@ -270,7 +270,7 @@ func (s *Service) AgreeTemporaryAccess(ctx context.Context, actor casehold.Actor
 }
 
 // GiveBackTemporaryAccess ends the caller's temporary access early.
-func (s *Service) GiveBackTemporaryAccess(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
+func (s *LockedCases) GiveBackTemporaryAccess(ctx context.Context, actor casehold.Actor, id string) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockTemporary, "lock.temporary_end", id, func(l *casehold.Lock) (string, error) {
 		now := s.now()
 		for i := range l.Temporary {
@@ -286,7 +286,7 @@ func (s *Service) GiveBackTemporaryAccess(ctx context.Context, actor casehold.Ac
 
 // BreakGlass is EDT's out-of-hours access with a stated reason: granted at once, flagged
 // for the owner's review on the next working day.
-func (s *Service) BreakGlass(ctx context.Context, actor casehold.Actor, id string, in TemporaryInput) (*casehold.Lock, error) {
+func (s *LockedCases) BreakGlass(ctx context.Context, actor casehold.Actor, id string, in TemporaryInput) (*casehold.Lock, error) {
 	return s.changeLock(ctx, actor, casehold.ActLockBreak, "lock.break_glass", id, func(l *casehold.Lock) (string, error) {
 		switch {
 		case strings.TrimSpace(in.Reason) == "" || len(in.Reason) > 500:
@@ -304,7 +304,7 @@ func (s *Service) BreakGlass(ctx context.Context, actor casehold.Actor, id strin
 
 // MyLocks lists the caller's current locks (as owner); support and service managers may
 // ask for everything due for review by a day.
-func (s *Service) MyLocks(ctx context.Context, actor casehold.Actor) ([]*casehold.Lock, error) {
+func (s *LockedCases) MyLocks(ctx context.Context, actor casehold.Actor) ([]*casehold.Lock, error) {
 	if err := casehold.Authorize(actor, casehold.ActLockList); err != nil {
 		return nil, s.lockRefuse(ctx, actor, "lock.list", "", err)
 	}
@@ -320,7 +320,7 @@ func (s *Service) MyLocks(ctx context.Context, actor casehold.Actor) ([]*casehol
 
 // LocksDue lists active locks whose review is due on or before day (support and service
 // managers: every lock; a team manager: their own).
-func (s *Service) LocksDue(ctx context.Context, actor casehold.Actor, day casehold.Date) ([]*casehold.Lock, error) {
+func (s *LockedCases) LocksDue(ctx context.Context, actor casehold.Actor, day casehold.Date) ([]*casehold.Lock, error) {
 	if err := casehold.Authorize(actor, casehold.ActLockList); err != nil {
 		return nil, s.lockRefuse(ctx, actor, "lock.due", "", err)
 	}
@@ -346,7 +346,7 @@ type LockNotice struct {
 // LookupPID tells a helpdesk officer (or anyone meeting a PID) whether it is locked, and to
 // whom: "locked to <owner>", or nothing at all where the notice is suppressed, exactly as
 // for a child with no lock. Nothing else about the child is returned.
-func (s *Service) LookupPID(ctx context.Context, actor casehold.Actor, pid string) (*LockNotice, error) {
+func (s *LockedCases) LookupPID(ctx context.Context, actor casehold.Actor, pid string) (*LockNotice, error) {
 	const action = "lock.lookup"
 	if err := casehold.Authorize(actor, casehold.ActLockLookup); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", err)
@@ -388,7 +388,7 @@ type StaffImport struct {
 // at once. Taking leavers off named grants and lock lists needs an index of those by staff
 // member, which is not built yet: until then a leaver's named entries stay (they cannot sign
 // in once the identity provider disables them).
-func (s *Service) ImportStaff(ctx context.Context, actor casehold.Actor, csv io.Reader) (*StaffImport, error) {
+func (s *LockedCases) ImportStaff(ctx context.Context, actor casehold.Actor, csv io.Reader) (*StaffImport, error) {
 	const action = "staff.import"
 	if err := casehold.Authorize(actor, casehold.ActStaffImport); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", err)
@@ -412,7 +412,7 @@ func (s *Service) ImportStaff(ctx context.Context, actor casehold.Actor, csv io.
 // already: owned by the review's senior manager where that names someone in the staff
 // directory, else by the coordinator who opened it until the senior manager confirms. Such
 // a lock stays until the review's outcome and any criminal proceedings are recorded.
-func (s *Service) lockForReview(ctx context.Context, actor casehold.Actor, m *casehold.Matter) error {
+func (s *Deps) lockForReview(ctx context.Context, actor casehold.Actor, m *casehold.Matter) error {
 	if m.Kind != casehold.KindSeriousCaseReview || s.Locks == nil {
 		return nil
 	}
@@ -459,7 +459,7 @@ type ContactReceipt struct {
 // locked; otherwise to the assessment team. The officer's answer is the same either way, so
 // they learn nothing of a suppressed lock. The subject carries no name or PID; a child
 // protection contact is marked urgent.
-func (s *Service) RecordContact(ctx context.Context, actor casehold.Actor, in ContactInput) (*ContactReceipt, error) {
+func (s *LockedCases) RecordContact(ctx context.Context, actor casehold.Actor, in ContactInput) (*ContactReceipt, error) {
 	const action = "lock.contact"
 	if err := casehold.Authorize(actor, casehold.ActLockLookup); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", err)

@@ -10,7 +10,7 @@ import (
 )
 
 // CreateMatter opens a CCRC section 17 matter and computes its confirmation deadline.
-func (s *Service) CreateMatter(ctx context.Context, actor casehold.Actor, in casehold.NewMatterInput) (*casehold.Matter, error) {
+func (s *Matters) CreateMatter(ctx context.Context, actor casehold.Actor, in casehold.NewMatterInput) (*casehold.Matter, error) {
 	const action = "matter.create"
 	if err := casehold.Authorize(actor, casehold.ActCreateMatter); err != nil {
 		return nil, s.refuse(ctx, actor, action, "", "", err)
@@ -58,7 +58,7 @@ func (s *Service) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 }
 
 // GetMatter returns a matter the actor may read; the read is audited, as secured records are.
-func (s *Service) GetMatter(ctx context.Context, actor casehold.Actor, id string) (*casehold.Matter, error) {
+func (s *Matters) GetMatter(ctx context.Context, actor casehold.Actor, id string) (*casehold.Matter, error) {
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "matter.read", id, "", err)
 	}
@@ -77,7 +77,7 @@ func (s *Service) GetMatter(ctx context.Context, actor casehold.Actor, id string
 }
 
 // ListMatters returns matters with the given status (open when empty).
-func (s *Service) ListMatters(ctx context.Context, actor casehold.Actor, status casehold.MatterStatus) ([]*casehold.Matter, error) {
+func (s *Matters) ListMatters(ctx context.Context, actor casehold.Actor, status casehold.MatterStatus) ([]*casehold.Matter, error) {
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "matter.list", "", "", err)
 	}
@@ -132,7 +132,7 @@ type ReleaseResult struct {
 // ReleaseMatter ends a matter (e.g. the direction was withdrawn). The release is recorded
 // first (status releasing), then finished by finishRelease: here when this process may lift
 // holds, else by the release function. Asking again while it is releasing resumes it.
-func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id string, in ReleaseInput) (*ReleaseResult, error) {
+func (s *Matters) ReleaseMatter(ctx context.Context, actor casehold.Actor, id string, in ReleaseInput) (*ReleaseResult, error) {
 	const action = "matter.release"
 	if err := casehold.Authorize(actor, casehold.ActReleaseMatter); err != nil {
 		return nil, s.refuse(ctx, actor, action, id, "", err)
@@ -185,7 +185,7 @@ func (s *Service) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 // RunReleases finishes every release that is recorded but not finished (the release
 // function's schedule, and the local server's ticker). One failing matter does not stop
 // the others; its error is returned with theirs and it is tried again on the next run.
-func (s *Service) RunReleases(ctx context.Context) (int, error) {
+func (s *Matters) RunReleases(ctx context.Context) (int, error) {
 	ms, err := s.Store.ListMatters(ctx, casehold.MatterReleasing)
 	if err != nil {
 		return 0, fmt.Errorf("run releases: %w", err)
@@ -210,7 +210,7 @@ func (s *Service) RunReleases(ctx context.Context) (int, error) {
 // and ends in the same state with one set of notices: a missing or altered version is
 // recorded as an incident and does not stop the rest; an unsent notice leaves the matter
 // releasing, to be tried again.
-func (s *Service) finishRelease(ctx context.Context, m *casehold.Matter) (*ReleaseResult, error) {
+func (s *Deps) finishRelease(ctx context.Context, m *casehold.Matter) (*ReleaseResult, error) {
 	actor := casehold.Actor{ID: m.ReleasedBy}
 	res := &ReleaseResult{Matter: m, Released: []string{}, StillHeld: []string{}, Incidents: []string{}}
 	if err := s.liftMatterHolds(ctx, actor, m.ID, res); err != nil {
@@ -259,7 +259,7 @@ func (s *Service) finishRelease(ctx context.Context, m *casehold.Matter) (*Relea
 // liftMatterHolds removes the matter's hold from each of its documents and lifts the
 // object's legal hold where no other matter holds it. Documents already dealt with by an
 // earlier run are skipped; a missing or altered version is an incident, not a stop.
-func (s *Service) liftMatterHolds(ctx context.Context, actor casehold.Actor, matterID string, res *ReleaseResult) error {
+func (s *Deps) liftMatterHolds(ctx context.Context, actor casehold.Actor, matterID string, res *ReleaseResult) error {
 	docs, err := s.Store.ListMatterDocuments(ctx, matterID)
 	if err != nil {
 		return fmt.Errorf("release matter: list documents: %w", err)
@@ -289,7 +289,7 @@ func (s *Service) liftMatterHolds(ctx context.Context, actor casehold.Actor, mat
 }
 
 // setMatter applies change to the stored matter, re-reading on a lost race.
-func (s *Service) setMatter(ctx context.Context, id string, change func(m *casehold.Matter)) (*casehold.Matter, error) {
+func (s *Deps) setMatter(ctx context.Context, id string, change func(m *casehold.Matter)) (*casehold.Matter, error) {
 	for attempt := 0; ; attempt++ {
 		m, err := s.Store.GetMatter(ctx, id)
 		if err != nil {
@@ -320,7 +320,7 @@ const (
 // the re-read puts the legal hold back: every interleaving ends held when HeldBy is not
 // empty. The version's presence is checked first, so a vanished version is reported
 // (ENOTFOUND) rather than taken for lifted.
-func (s *Service) releaseHold(ctx context.Context, actor casehold.Actor, docID, matterID string) (holdOutcome, error) {
+func (s *Deps) releaseHold(ctx context.Context, actor casehold.Actor, docID, matterID string) (holdOutcome, error) {
 	d, err := s.Store.RemoveHold(ctx, docID, matterID)
 	if err != nil {
 		return holdNone, fmt.Errorf("remove hold on %s: %w", docID, err)
@@ -359,7 +359,7 @@ func (s *Service) releaseHold(ctx context.Context, actor casehold.Actor, docID, 
 // can be told. The subject carries the matter id only; the body has counts, the systems and
 // PIDs to unlock and the paper files to bring back, never names.
 // An error means the mailer did not accept it; the release stays open to send it again.
-func (s *Service) noticeRelease(ctx context.Context, actor casehold.Actor, m *casehold.Matter, res *ReleaseResult) error {
+func (s *Deps) noticeRelease(ctx context.Context, actor casehold.Actor, m *casehold.Matter, res *ReleaseResult) error {
 	to := s.releaseRecipients(m)
 	if len(to) == 0 {
 		return nil
@@ -386,7 +386,7 @@ func (s *Service) noticeRelease(ctx context.Context, actor casehold.Actor, m *ca
 }
 
 // releaseRecipients are EDT and the matter's coordinator, where known.
-func (s *Service) releaseRecipients(m *casehold.Matter) []string {
+func (s *Deps) releaseRecipients(m *casehold.Matter) []string {
 	var to []string
 	for _, a := range []string{s.EDTEmail, m.CoordinatorEmail} {
 		if a != "" {

@@ -92,7 +92,7 @@ func bigMatter(tb testing.TB) (*app.Service, *countingStore, *casehold.Matter) {
 		}
 	}
 	cs := &countingStore{Store: store, calls: map[string]int{}}
-	svc := &app.Service{Store: cs, Clock: fixedClock{now}, IDs: app.RandomIDs{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	svc := app.New(&app.Deps{Store: cs, Clock: fixedClock{now}, IDs: app.RandomIDs{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return svc, cs, m
 }
 

@@ -24,7 +24,7 @@ type CopyInput struct {
 
 // AddPractitionerCopy records a copy to be made by an agreed date. Court documents need
 // the court's written permission first.
-func (s *Service) AddPractitionerCopy(ctx context.Context, actor casehold.Actor, matterID string, in CopyInput) (*casehold.Matter, error) {
+func (s *Reviews) AddPractitionerCopy(ctx context.Context, actor casehold.Actor, matterID string, in CopyInput) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "scr.copy", matterID, fmt.Sprintf("documents=%d", len(in.DocumentIDs)), func(m *casehold.Matter) error {
 		w, err := needSCR(m)
 		if err != nil {
@@ -49,7 +49,7 @@ func (s *Service) AddPractitionerCopy(ctx context.Context, actor casehold.Actor,
 
 // usableDocuments checks each document is held by the matter and, in a review, that court
 // documents have the court's permission.
-func (s *Service) usableDocuments(ctx context.Context, m *casehold.Matter, ids []string) error {
+func (s *Deps) usableDocuments(ctx context.Context, m *casehold.Matter, ids []string) error {
 	for i, id := range ids {
 		d, err := s.Store.GetDocument(ctx, id)
 		if err != nil || !d.HeldByMatter(m.ID) {
@@ -65,7 +65,7 @@ func (s *Service) usableDocuments(ctx context.Context, m *casehold.Matter, ids [
 }
 
 // ProvideCopy records that the copy for a practitioner was provided.
-func (s *Service) ProvideCopy(ctx context.Context, actor casehold.Actor, matterID string, index int, on casehold.Date) (*casehold.Matter, error) {
+func (s *Reviews) ProvideCopy(ctx context.Context, actor casehold.Actor, matterID string, index int, on casehold.Date) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "scr.copy_provided", matterID, fmt.Sprintf("copy=%d", index), func(m *casehold.Matter) error {
 		w, err := needSCR(m)
 		if err != nil {
@@ -92,7 +92,7 @@ type CourtPermissionInput struct {
 }
 
 // RecordCourtPermission unblocks a court document.
-func (s *Service) RecordCourtPermission(ctx context.Context, actor casehold.Actor, matterID, docID string, in CourtPermissionInput) (*casehold.Matter, error) {
+func (s *Reviews) RecordCourtPermission(ctx context.Context, actor casehold.Actor, matterID, docID string, in CourtPermissionInput) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "scr.court_permission", matterID, "document="+docID, func(m *casehold.Matter) error {
 		w, err := needSCR(m)
 		if err != nil {
@@ -117,7 +117,7 @@ func (s *Service) RecordCourtPermission(ctx context.Context, actor casehold.Acto
 }
 
 // SetViewOnly records that a person's electronic record was set to view-only in a system.
-func (s *Service) SetViewOnly(ctx context.Context, actor casehold.Actor, matterID string, v casehold.ViewOnly) (*casehold.Matter, error) {
+func (s *Reviews) SetViewOnly(ctx context.Context, actor casehold.Actor, matterID string, v casehold.ViewOnly) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "scr.view_only", matterID, "pid="+v.PID, func(m *casehold.Matter) error {
 		w, err := needSCR(m)
 		if err != nil {
@@ -139,7 +139,7 @@ func (s *Service) SetViewOnly(ctx context.Context, actor casehold.Actor, matterI
 
 // SendSCRConfirmation tells the senior manager that the originals are secured and the
 // electronic records view-only, with a copy to the board manager for the review file.
-func (s *Service) SendSCRConfirmation(ctx context.Context, actor casehold.Actor, matterID string) (*casehold.Matter, error) {
+func (s *Reviews) SendSCRConfirmation(ctx context.Context, actor casehold.Actor, matterID string) (*casehold.Matter, error) {
 	var msg casehold.Message
 	m, err := s.updateWork(ctx, actor, casehold.ActCreateMatter, "scr.confirmation", matterID, "", func(m *casehold.Matter) error {
 		w, err := needSCR(m)
@@ -193,7 +193,7 @@ type OutcomeInput struct {
 }
 
 // RecordReviewOutcome records what closing a review needs.
-func (s *Service) RecordReviewOutcome(ctx context.Context, actor casehold.Actor, matterID string, in OutcomeInput) (*casehold.Matter, error) {
+func (s *Reviews) RecordReviewOutcome(ctx context.Context, actor casehold.Actor, matterID string, in OutcomeInput) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActReleaseMatter, "scr.outcome", matterID, "", func(m *casehold.Matter) error {
 		w, err := needSCR(m)
 		if err != nil {

@@ -16,8 +16,10 @@ import (
 	"github.com/casehold/casehold/internal/casehold"
 )
 
-// Service is the application. All fields are required except where noted.
-type Service struct {
+// Deps is what every capability of the application uses: the ports, the clock and ids, and
+// the council's settings. The helpers every use case shares (audit, refuse, the access
+// policy, securing evidence) are its methods. All fields are required except where noted.
+type Deps struct {
 	Store    casehold.Store
 	Evidence casehold.Evidence
 	Mail     casehold.Mailer
@@ -55,15 +57,15 @@ type Service struct {
 // SystemActor is who acts for outside events (S3, SES, schedules).
 var SystemActor = casehold.Actor{ID: "system", Name: "casehold"}
 
-func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+func (s *Deps) now() time.Time { return s.Clock.Now().UTC() }
 
-func (s *Service) today() casehold.Date { return casehold.DateOf(s.now()) }
+func (s *Deps) today() casehold.Date { return casehold.DateOf(s.now()) }
 
 // audit records one event before the request answers: one idempotent write keyed by the
 // event id, which waits on no other request (the sequencer integrates it into the Merkle
 // log afterwards, in a batch). An event whose id was recorded before came from an earlier
 // delivery of the same outside event: that is success, not a duplicate.
-func (s *Service) audit(ctx context.Context, e casehold.AuditEvent) error {
+func (s *Deps) audit(ctx context.Context, e casehold.AuditEvent) error {
 	if auditOff {
 		return nil
 	}
@@ -87,13 +89,13 @@ func (s *Service) audit(ctx context.Context, e casehold.AuditEvent) error {
 
 // refuse audits a refused or failed action and returns err unchanged, so callers can write
 // `return s.refuse(ctx, ...)`. An audit failure is logged, never hidden behind err.
-func (s *Service) refuse(ctx context.Context, actor casehold.Actor, action, matterID, docID string, err error) error {
+func (s *Deps) refuse(ctx context.Context, actor casehold.Actor, action, matterID, docID string, err error) error {
 	return s.refuseFor(ctx, actor, action, matterID, docID, nil, err)
 }
 
 // refuseFor is refuse naming the children the refused action touched, so "who tried to see
 // this child" finds it too.
-func (s *Service) refuseFor(ctx context.Context, actor casehold.Actor, action, matterID, docID string, pids []string, err error) error {
+func (s *Deps) refuseFor(ctx context.Context, actor casehold.Actor, action, matterID, docID string, pids []string, err error) error {
 	outcome := casehold.OutcomeRefused
 	code := casehold.ErrorCode(err)
 	if code == casehold.EINTERNAL {
@@ -123,3 +125,47 @@ type SystemClock struct{}
 
 // Now returns the current time.
 func (SystemClock) Now() time.Time { return time.Now() }
+
+// The application's capabilities: each is a small service over the same Deps, with the use
+// cases of one part of the procedures.
+type (
+	// Matters opens, lists and reads preservation matters, assigns their legal officers and
+	// releases them (the release run included).
+	Matters struct{ *Deps }
+	// Documents secures, lists, serves, holds and verifies evidence, and takes in uploads.
+	Documents struct{ *Deps }
+	// CaseWork records the CCRC work: areas, records, access, paper files, receipts,
+	// education, visits, progress and the confirmation form.
+	CaseWork struct{ *Deps }
+	// Reviews carries out serious case reviews.
+	Reviews struct{ *Deps }
+	// Disclosures prepares, reviews and sends material to outside parties.
+	Disclosures struct{ *Deps }
+	// EmailIntake takes in, routes, triages and files inbound email.
+	EmailIntake struct{ *Deps }
+	// AuditTrail lists, proves and verifies the audit log, and answers "who saw this child".
+	AuditTrail struct{ *Deps }
+	// LockedCases locks children's records, reviews and lifts locks, handles temporary and
+	// break-glass access, the helpdesk lookup and contacts, and the staff directory.
+	LockedCases struct{ *Deps }
+)
+
+// Service is every capability over one Deps, for the hosts (HTTP, events, CLI) that offer
+// them all. Its fields are the Deps' (promoted), so one assignment changes every capability.
+type Service struct {
+	*Deps
+	Matters
+	Documents
+	CaseWork
+	Reviews
+	Disclosures
+	EmailIntake
+	AuditTrail
+	LockedCases
+}
+
+// New assembles the capabilities over d.
+func New(d *Deps) *Service {
+	return &Service{Deps: d, Matters: Matters{d}, Documents: Documents{d}, CaseWork: CaseWork{d}, Reviews: Reviews{d},
+		Disclosures: Disclosures{d}, EmailIntake: EmailIntake{d}, AuditTrail: AuditTrail{d}, LockedCases: LockedCases{d}}
+}

@@ -35,7 +35,7 @@ type UploadSlot struct {
 
 // CreateUpload checks the metadata now (so a bad request fails before any bytes move) and
 // returns a presigned PUT for one file. The metadata travels signed with the object.
-func (s *Service) CreateUpload(ctx context.Context, actor casehold.Actor, matterID string, in UploadInput) (*UploadSlot, error) {
+func (s *Documents) CreateUpload(ctx context.Context, actor casehold.Actor, matterID string, in UploadInput) (*UploadSlot, error) {
 	const action = "upload.create"
 	if err := casehold.Authorize(actor, casehold.ActUploadDocument); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
@@ -77,7 +77,7 @@ func stagedDocID(key, versionID string) string {
 // IngestStaged secures one staged upload. It is idempotent: a repeat delivery returns the
 // document already made, with no second audit event. A staged file that fails the checks
 // is audited as refused; a bad body is discarded so its slot takes a corrected file.
-func (s *Service) IngestStaged(ctx context.Context, key, versionID string) (*casehold.Document, error) {
+func (s *Documents) IngestStaged(ctx context.Context, key, versionID string) (*casehold.Document, error) {
 	const action = "document.upload"
 	if !strings.HasPrefix(key, UploadPrefix) {
 		return nil, casehold.Errorf(casehold.EINVALID, "key is not under %s", UploadPrefix)

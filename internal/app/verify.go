@@ -59,7 +59,7 @@ func (r *EvidenceReport) Clean() bool {
 // recorded version's bytes against its SHA-256, and its legal hold against the record. It
 // never stops at a problem: each is a finding, audited as an integrity incident, and the
 // run ends with one evidence.verify event carrying the counts.
-func (s *Service) VerifyEvidence(ctx context.Context, opts VerifyOptions) (*EvidenceReport, error) {
+func (s *Documents) VerifyEvidence(ctx context.Context, opts VerifyOptions) (*EvidenceReport, error) {
 	docs, next, err := s.documentsToVerify(ctx, opts.After, opts.Limit)
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func (s *Service) VerifyEvidence(ctx context.Context, opts VerifyOptions) (*Evid
 
 // documentsToVerify lists documents filed under any matter, by id, after `after`, at most
 // limit of them (0: all), and the cursor for the next run.
-func (s *Service) documentsToVerify(ctx context.Context, after string, limit int) ([]*casehold.Document, string, error) {
+func (s *Deps) documentsToVerify(ctx context.Context, after string, limit int) ([]*casehold.Document, string, error) {
 	seen := map[string]*casehold.Document{}
 	for _, st := range []casehold.MatterStatus{casehold.MatterOpen, casehold.MatterReleasing, casehold.MatterReleased} {
 		ms, err := s.Store.ListMatters(ctx, st)
@@ -139,7 +139,7 @@ func (s *Service) documentsToVerify(ctx context.Context, after string, limit int
 }
 
 // verifyDocument checks one document and returns what is wrong with it.
-func (s *Service) verifyDocument(ctx context.Context, d *casehold.Document, repair bool) ([]Finding, error) {
+func (s *Deps) verifyDocument(ctx context.Context, d *casehold.Document, repair bool) ([]Finding, error) {
 	var out []Finding
 	add := func(kind, detail string) { out = append(out, Finding{Document: d.ID, Kind: kind, Detail: detail}) }
 
@@ -204,7 +204,7 @@ func countOthers(vs []casehold.StoredObject, versionID string) int {
 
 // VerifyAuditChain checks the audit log without an actor (the admin CLI). It records
 // nothing.
-func (s *Service) VerifyAuditChain(ctx context.Context) (*AuditReport, error) {
+func (s *AuditTrail) VerifyAuditChain(ctx context.Context) (*AuditReport, error) {
 	l, err := s.auditLog()
 	if err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ const whoSawPage = 1000
 // that touched it, by whom, when, by which path, with the access basis and whether a lock
 // decided it. It reads only the subject's events, through the audit log's index, and is
 // itself audited. Events are listed once the sequencer has taken them in (within a minute).
-func (s *Service) WhoSaw(ctx context.Context, actor casehold.Actor, f casehold.AuditFilter) (*whosaw.Report, error) {
+func (s *AuditTrail) WhoSaw(ctx context.Context, actor casehold.Actor, f casehold.AuditFilter) (*whosaw.Report, error) {
 	const action = "audit.who_saw"
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, action, "", f.DocumentID, err)

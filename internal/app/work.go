@@ -12,14 +12,14 @@ import (
 // updateWork loads a matter, applies change and stores it with a conditional write. If
 // another writer got there first, it reloads and applies change again, so concurrent edits
 // of different parts of a matter both land and neither is lost.
-func (s *Service) updateWork(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
+func (s *Deps) updateWork(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
 	change func(m *casehold.Matter) error) (*casehold.Matter, error) {
 	return s.updateMatter(ctx, actor, act, action, matterID, detail, false, change)
 }
 
 // updateMatter is updateWork that may also change a released matter (for what happens
 // after a release: telling teams, returning paper files).
-func (s *Service) updateMatter(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
+func (s *Deps) updateMatter(ctx context.Context, actor casehold.Actor, act casehold.Action, action, matterID, detail string,
 	allowReleased bool, change func(m *casehold.Matter) error) (*casehold.Matter, error) {
 	if err := casehold.Authorize(actor, act); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
@@ -69,7 +69,7 @@ func needText(field, v string) error {
 	return nil
 }
 
-func (s *Service) notFuture(field string, d casehold.Date) error {
+func (s *Deps) notFuture(field string, d casehold.Date) error {
 	if s.today().Before(d) {
 		return casehold.Errorf(casehold.EINVALID, "%s must not be in the future", field)
 	}
@@ -84,7 +84,7 @@ func anAnswer(field string, a casehold.Answer) error {
 }
 
 // SetContactEmail records the secure address the requester gave for replies and disclosures.
-func (s *Service) SetContactEmail(ctx context.Context, actor casehold.Actor, matterID, email string) (*casehold.Matter, error) {
+func (s *CaseWork) SetContactEmail(ctx context.Context, actor casehold.Actor, matterID, email string) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.contact_email", matterID, "", func(m *casehold.Matter) error {
 		if err := casehold.CheckEmail("contact_email", email); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Service) SetContactEmail(ctx context.Context, actor casehold.Actor, mat
 }
 
 // PutRelated adds or updates a related person found during the search.
-func (s *Service) PutRelated(ctx context.Context, actor casehold.Actor, matterID string, r casehold.RelatedPerson) (*casehold.Matter, error) {
+func (s *CaseWork) PutRelated(ctx context.Context, actor casehold.Actor, matterID string, r casehold.RelatedPerson) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.related", matterID, "pid="+r.PID, func(m *casehold.Matter) error {
 		for _, p := range m.People {
 			if p.PID == r.PID {
@@ -120,7 +120,7 @@ func (s *Service) PutRelated(ctx context.Context, actor casehold.Actor, matterID
 }
 
 // PutArea records a service area's lead officer and when they were notified.
-func (s *Service) PutArea(ctx context.Context, actor casehold.Actor, matterID string, a casehold.AreaLead) (*casehold.Matter, error) {
+func (s *CaseWork) PutArea(ctx context.Context, actor casehold.Actor, matterID string, a casehold.AreaLead) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.area", matterID, "area="+string(a.Area), func(m *casehold.Matter) error {
 		known := false
 		for _, k := range casehold.ServiceAreas {
@@ -142,7 +142,7 @@ func (s *Service) PutArea(ctx context.Context, actor casehold.Actor, matterID st
 
 // PutElectronic records how one person's electronic record was secured. Authorisation must
 // come from a head of service or service manager, as the procedure requires.
-func (s *Service) PutElectronic(ctx context.Context, actor casehold.Actor, matterID string, e casehold.ElectronicRecord) (*casehold.Matter, error) {
+func (s *CaseWork) PutElectronic(ctx context.Context, actor casehold.Actor, matterID string, e casehold.ElectronicRecord) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.electronic", matterID, "pid="+e.PID, func(m *casehold.Matter) error {
 		if err := needPID(m, e.PID); err != nil {
 			return err
@@ -178,7 +178,7 @@ func (s *Service) PutElectronic(ctx context.Context, actor casehold.Actor, matte
 }
 
 // AddAccess records one grant of access to a secured record.
-func (s *Service) AddAccess(ctx context.Context, actor casehold.Actor, matterID string, g casehold.AccessGrant) (*casehold.Matter, error) {
+func (s *CaseWork) AddAccess(ctx context.Context, actor casehold.Actor, matterID string, g casehold.AccessGrant) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.access_grant", matterID, "pid="+g.PID, func(m *casehold.Matter) error {
 		if err := needPID(m, g.PID); err != nil {
 			return err
@@ -202,7 +202,7 @@ func (s *Service) AddAccess(ctx context.Context, actor casehold.Actor, matterID 
 }
 
 // PutPaper records the search for, retrieval and secure storage of a paper file.
-func (s *Service) PutPaper(ctx context.Context, actor casehold.Actor, matterID string, p casehold.PaperFile) (*casehold.Matter, error) {
+func (s *CaseWork) PutPaper(ctx context.Context, actor casehold.Actor, matterID string, p casehold.PaperFile) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.paper", matterID, "pid="+p.PID, func(m *casehold.Matter) error {
 		if err := needPID(m, p.PID); err != nil {
 			return err
@@ -237,7 +237,7 @@ func (s *Service) PutPaper(ctx context.Context, actor casehold.Actor, matterID s
 }
 
 // PutEducation records what the education lead found for one person.
-func (s *Service) PutEducation(ctx context.Context, actor casehold.Actor, matterID string, e casehold.EducationRecord) (*casehold.Matter, error) {
+func (s *CaseWork) PutEducation(ctx context.Context, actor casehold.Actor, matterID string, e casehold.EducationRecord) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.education", matterID, "pid="+e.PID, func(m *casehold.Matter) error {
 		if err := needPID(m, e.PID); err != nil {
 			return err
@@ -267,7 +267,7 @@ func (s *Service) PutEducation(ctx context.Context, actor casehold.Actor, matter
 // information is legal services' to sign off: a legal officer recording the visit may sign
 // it off at once (legal_reviewed true); anyone else records the visit and a legal officer
 // signs it off with ReviewVisit. Nobody else can mark it reviewed.
-func (s *Service) AddVisit(ctx context.Context, actor casehold.Actor, matterID string, v casehold.Visit) (*casehold.Matter, error) {
+func (s *CaseWork) AddVisit(ctx context.Context, actor casehold.Actor, matterID string, v casehold.Visit) (*casehold.Matter, error) {
 	if v.LegalReviewed && !actor.Has(casehold.RoleLegal) {
 		return nil, s.refuse(ctx, actor, "disclosure.visit", matterID, "", casehold.Errorf(casehold.EFORBIDDEN,
 			"only legal services sign off the legal review of a visit: record the visit without legal_reviewed and ask legal services to review it"))
@@ -292,7 +292,7 @@ func (s *Service) AddVisit(ctx context.Context, actor casehold.Actor, matterID s
 
 // ReviewVisit records legal services' check of third-party information before a visit.
 // Only a legal officer may.
-func (s *Service) ReviewVisit(ctx context.Context, actor casehold.Actor, matterID, visitID string, in LegalReviewInput) (*casehold.Matter, error) {
+func (s *CaseWork) ReviewVisit(ctx context.Context, actor casehold.Actor, matterID, visitID string, in LegalReviewInput) (*casehold.Matter, error) {
 	const action = "disclosure.visit_legal_review"
 	if !actor.Has(casehold.RoleLegal) {
 		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN, "only legal services sign off the legal review of a visit"))
@@ -324,7 +324,7 @@ type LegalConfirmationInput struct {
 // ConfirmLegalStorage records the date legal services confirmed the files they hold are
 // secured: the form's "date legal services confirmed secured". Only a legal officer may, and
 // only once a file is recorded as stored at legal services.
-func (s *Service) ConfirmLegalStorage(ctx context.Context, actor casehold.Actor, matterID string, in LegalConfirmationInput) (*casehold.Matter, error) {
+func (s *CaseWork) ConfirmLegalStorage(ctx context.Context, actor casehold.Actor, matterID string, in LegalConfirmationInput) (*casehold.Matter, error) {
 	const action = "record.legal_confirmation"
 	if !actor.Has(casehold.RoleLegal) {
 		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN, "only legal services confirm the files they hold are secured"))
@@ -350,7 +350,7 @@ func (s *Service) ConfirmLegalStorage(ctx context.Context, actor casehold.Actor,
 
 // Progress returns what is secured and outstanding. It reads the matter and its documents:
 // one query per access pattern, however many people and documents.
-func (s *Service) Progress(ctx context.Context, actor casehold.Actor, matterID string) (*casehold.Progress, error) {
+func (s *CaseWork) Progress(ctx context.Context, actor casehold.Actor, matterID string) (*casehold.Progress, error) {
 	if err := casehold.AuthorizeRole(actor, casehold.ActReadMatter); err != nil {
 		return nil, s.refuse(ctx, actor, "matter.progress", matterID, "", err)
 	}

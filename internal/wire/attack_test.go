@@ -250,8 +250,9 @@ func TestAWSReleaseByReleaseFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	api := *svc
-	api.LiftsHolds = false
+	deps := *svc.Deps // the API's own settings, on the same stores
+	deps.LiftsHolds = false
+	api := app.New(&deps)
 	res, err := api.ReleaseMatter(ctx, coord, e.m.ID, app.ReleaseInput{Reason: "direction withdrawn"})
 	if err != nil || !res.Pending {
 		t.Fatalf("release through the API = %+v, %v; want pending", res, err)

@@ -69,14 +69,14 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a := &App{Config: cfg}
-	svc := &app.Service{
+	svc := app.New(&app.Deps{
 		Clock: app.SystemClock{}, IDs: app.RandomIDs{}, Log: log,
 		MaxUploadBytes: cfg.MaxUploadBytes, MailFrom: cfg.MailFrom, EDTEmail: cfg.EDTEmail, AssessmentEmail: cfg.AssessmentEmail,
 		LegalEmail: cfg.LegalEmail, Council: cfg.Council,
 		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
 			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
 		LiftsHolds: cfg.LiftsHolds,
-	}
+	})
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
 	case config.Embedded:
