@@ -9,6 +9,7 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/benchdata"
 	"github.com/casehold/casehold/internal/casehold"
 )
 
@@ -61,16 +62,7 @@ func BenchmarkListDocumentsLocked(b *testing.B) {
 // BenchmarkImportStaff5000 imports a 5,000-person directory on the embedded default (issue
 // target: under 2 s).
 func BenchmarkImportStaff5000(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString("staff_id,name,email,teams,manager_id\n")
-	for i := range 5000 {
-		mgr := ""
-		if i > 0 {
-			mgr = fmt.Sprintf("s%d", i/10)
-		}
-		fmt.Fprintf(&sb, "s%d,Person %d,p%d@council.example,Team %d;Duty,%s\n", i, i, i, i%40, mgr)
-	}
-	csv := sb.String()
+	csv := benchdata.StaffCSV(5000)
 	a := embedded(b)
 	ig := auth.DemoStaff[2]
 	for b.Loop() {

@@ -3,8 +3,10 @@
 package benchdata
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // PlainCopy is the baseline: what any program does to save a stream to disk durably.
@@ -76,4 +78,19 @@ func (s *pdfStream) Read(p []byte) (int, error) {
 	}
 	s.off += int64(n)
 	return n, nil
+}
+
+// StaffCSV is an invented staff directory export of n people, each managed by the person
+// whose number is a tenth of theirs, in 40 teams.
+func StaffCSV(n int) string {
+	var sb strings.Builder
+	sb.WriteString("staff_id,name,email,teams,manager_id\n")
+	for i := range n {
+		mgr := ""
+		if i > 0 {
+			mgr = fmt.Sprintf("s%d", i/10)
+		}
+		fmt.Fprintf(&sb, "s%d,Person %d,p%d@council.example,Team %d;Duty,%s\n", i, i, i, i%40, mgr)
+	}
+	return sb.String()
 }

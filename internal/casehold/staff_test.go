@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/casehold/casehold/internal/benchdata"
 )
 
 func TestParseStaffCSV(t *testing.T) {
@@ -95,16 +97,7 @@ func FuzzParseStaffCSV(f *testing.F) {
 // BenchmarkParseStaffCSV5000 parses a 5,000-person directory (issue target for the whole
 // import: under 2 s embedded).
 func BenchmarkParseStaffCSV5000(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString("staff_id,name,email,teams,manager_id\n")
-	for i := range 5000 {
-		mgr := ""
-		if i > 0 {
-			mgr = fmt.Sprintf("s%d", i/10)
-		}
-		fmt.Fprintf(&sb, "s%d,Person %d,p%d@council.example,Team %d;Duty,%s\n", i, i, i, i%40, mgr)
-	}
-	in := sb.String()
+	in := benchdata.StaffCSV(5000)
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
 		if _, err := ParseStaffCSV(strings.NewReader(in)); err != nil {
