@@ -23,7 +23,7 @@ func (s *Deps) reader(ctx context.Context, actor casehold.Actor) (casehold.Reade
 	m, err := s.Staff.GetStaff(ctx, actor.ID)
 	switch casehold.ErrorCode(err) {
 	case "":
-		r.Teams = m.Teams
+		r.Teams, r.Listed = m.Teams, true
 	case casehold.ENOTFOUND:
 	default:
 		return r, fmt.Errorf("read staff directory: %w", err)

@@ -141,7 +141,7 @@ func TestLockLifeCycle(t *testing.T) {
 		decide := func() casehold.Decision {
 			cur, _ := svc.Locks.GetLock(ctx, l.ID)
 			m := &casehold.Matter{ID: "m1", Coordinator: "s-other", Work: casehold.Work{Access: []casehold.AccessGrant{{StaffID: sw.ID}}}}
-			return casehold.Decide(casehold.Reader{Actor: sw}, casehold.ActReadDocument,
+			return casehold.Decide(casehold.Reader{Actor: sw, Listed: true}, casehold.ActReadDocument,
 				casehold.Scope{Matter: m, PIDs: []string{"P200001"}, Locks: []*casehold.Lock{cur}}, clock.Now())
 		}
 		if d := decide(); !d.Allow || d.Basis != casehold.BasisTemporary {

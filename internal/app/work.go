@@ -177,6 +177,34 @@ func (s *CaseWork) PutElectronic(ctx context.Context, actor casehold.Actor, matt
 	})
 }
 
+// RevokeInput names the grants to end: the member of staff's, for one child or (no pid) all.
+type RevokeInput struct {
+	StaffID string `json:"staff_id"`
+	PID     string `json:"pid,omitempty"`
+}
+
+// RevokeAccess ends a member of staff's access grants on the matter. It takes effect at
+// once: the policy reads the grants at every decision.
+func (s *CaseWork) RevokeAccess(ctx context.Context, actor casehold.Actor, matterID string, in RevokeInput) (*casehold.Matter, error) {
+	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.access_revoked", matterID, "staff="+in.StaffID+" pid="+in.PID, func(m *casehold.Matter) error {
+		if in.StaffID == "" {
+			return casehold.Errorf(casehold.EINVALID, "staff_id is required")
+		}
+		kept := m.Work.Access[:0:0]
+		for _, g := range m.Work.Access {
+			if g.StaffID == in.StaffID && (in.PID == "" || g.PID == in.PID) {
+				continue
+			}
+			kept = append(kept, g)
+		}
+		if len(kept) == len(m.Work.Access) {
+			return casehold.Errorf(casehold.ENOTFOUND, "no such grant on this matter")
+		}
+		m.Work.Access = kept
+		return nil
+	})
+}
+
 // AddAccess records one grant of access to a secured record.
 func (s *CaseWork) AddAccess(ctx context.Context, actor casehold.Actor, matterID string, g casehold.AccessGrant) (*casehold.Matter, error) {
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "record.access_grant", matterID, "pid="+g.PID, func(m *casehold.Matter) error {

@@ -24,6 +24,10 @@ type Scope struct {
 type Reader struct {
 	Actor Actor
 	Teams []string
+	// Listed is true when the staff directory holds the reader. Grants and lock allow lists
+	// name staff of the directory: someone not in it (a leaver, after the import that
+	// dropped them) gets nothing from them, without any grant having to be edited.
+	Listed bool
 }
 
 // Decision is the policy's answer. Basis says why access was given (for the audit trail);
@@ -165,7 +169,7 @@ func granted(r Reader, m *Matter, pids []string) bool {
 			if g.PID != "" && g.PID != pid {
 				continue
 			}
-			if g.StaffID != "" && g.StaffID == r.Actor.ID {
+			if g.StaffID != "" && g.StaffID == r.Actor.ID && r.Listed {
 				return true
 			}
 			if g.StaffID == "" && g.Team != "" && slices.Contains(r.Teams, g.Team) {
@@ -178,7 +182,7 @@ func granted(r Reader, m *Matter, pids []string) bool {
 		// The matter as a whole (its record, its list): any grant naming the reader opens
 		// it; each child's material is then checked against the grant's PID.
 		for _, g := range m.Work.Access {
-			if (g.StaffID != "" && g.StaffID == r.Actor.ID) || (g.StaffID == "" && g.Team != "" && slices.Contains(r.Teams, g.Team)) {
+			if (g.StaffID != "" && g.StaffID == r.Actor.ID && r.Listed) || (g.StaffID == "" && g.Team != "" && slices.Contains(r.Teams, g.Team)) {
 				return true
 			}
 		}
@@ -211,9 +215,9 @@ func lockAccess(r Reader, l *Lock, now time.Time) (string, bool) {
 		return "", false
 	case a.ID == l.Owner:
 		return BasisLockOwner, true
-	case l.allowed(a.ID, r.Teams):
+	case r.Listed && l.allowed(a.ID, r.Teams):
 		return BasisLockAllowed, true
-	case l.temporary(a.ID, now):
+	case r.Listed && l.temporary(a.ID, now):
 		return BasisTemporary, true
 	case a.Has(RoleSupport):
 		return BasisSupport, true

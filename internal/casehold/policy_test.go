@@ -38,7 +38,8 @@ func TestDecide(t *testing.T) {
 		}
 		return l
 	}
-	inTeam := func(a Actor, teams ...string) Reader { return Reader{Actor: a, Teams: teams} }
+	inTeam := func(a Actor, teams ...string) Reader { return Reader{Actor: a, Teams: teams, Listed: true} }
+	leaver := func(a Actor) Reader { return Reader{Actor: a} } // no longer in the staff directory
 	read := func(locks ...*Lock) Scope { return Scope{Matter: matter(), PIDs: []string{"P1"}, Locks: locks} }
 	tests := []struct {
 		name   string
@@ -99,6 +100,9 @@ func TestDecide(t *testing.T) {
 		{"unlocked lock not enforced", inTeam(coord), ActReadDocument, read(lock(func(l *Lock) { l.Status = LockUnlocked })), true, BasisCoordinator, false},
 		{"lock on another child ignored", inTeam(coord), ActReadDocument, read(lock(func(l *Lock) { l.PID = "P9" })), true, BasisCoordinator, false},
 		{"IG audit of a locked child allowed (ids only)", inTeam(ig), ActReadAudit, read(lock(nil)), true, BasisIGMetadata, false},
+		{"leaver loses a named grant", leaver(tmIn), ActReadDocument, read(), false, "", false},
+		{"leaver loses the lock's allow list", leaver(coord), ActReadDocument, read(lock(func(l *Lock) { l.AllowStaff = []string{coord.ID} })), false, "", true},
+		{"leaver loses temporary access", leaver(temp), ActReadDocument, read(lock(nil)), false, "", false},
 		{"role gate first: social worker may not read", inTeam(staff("s-sw", RoleSocialWorker)), ActReadDocument, read(), false, "", false},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
 )
 
@@ -73,5 +74,49 @@ func TestLockedCaseThroughTheAPI(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), "P300001") {
 		t.Error("a child's PID reached the request log")
+	}
+}
+
+// TestGrantsRevokedAndLeavers: a grant works at once, ends at once when revoked, and a
+// member of staff dropped from the directory by an import loses what a grant gave them.
+func TestGrantsRevokedAndLeavers(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.createMatter("CCRC/GRANTS/1")
+	d := e.mustUpload(m.ID, pdf("granted"))
+	grant := func(staff string) {
+		t.Helper()
+		if r := e.postJSON(coord, "/matters/"+m.ID+"/access", map[string]string{"pid": people[0].PID, "staff_id": staff, "team": "T",
+			"role": "r", "name": "n", "approved_by": "Head of Service"}); r.status != 200 {
+			t.Fatalf("grant: %d %s", r.status, r.body)
+		}
+	}
+	read := func(who string) int { return e.do(who, "GET", "/documents/"+d.ID+"/content", "", nil).status }
+	grant(tm)
+	if got := read(tm); got != 200 {
+		t.Fatalf("granted read: %d", got)
+	}
+	if r := e.postJSON(coord, "/matters/"+m.ID+"/access/revoke", map[string]string{"staff_id": tm}); r.status != 200 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	if got := read(tm); got != 403 {
+		t.Errorf("read after the grant was revoked: %d, want 403", got)
+	}
+	if r := e.postJSON(coord, "/matters/"+m.ID+"/access/revoke", map[string]string{"staff_id": tm}); r.status != 404 {
+		t.Errorf("revoking a grant that is gone: %d, want 404", r.status)
+	}
+	grant(sw)
+	if got := read(sw); got != 200 {
+		t.Fatalf("granted read: %d", got)
+	}
+	// The next directory import no longer lists the social worker.
+	dir := strings.ReplaceAll(auth.DemoDirectory, "s-sw-01,Beth Ashdown,beth.ashdown@council.example,Assessment East,s-tm-01\n", "")
+	r := e.do(ig, "POST", "/staff/import", "text/csv", strings.NewReader(dir))
+	var imp struct{ Leavers []string }
+	r.json(t, &imp)
+	if r.status != 200 || len(imp.Leavers) != 1 || imp.Leavers[0] != sw {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	if got := read(sw); got != 403 {
+		t.Errorf("a leaver's read through an old grant: %d, want 403", got)
 	}
 }

@@ -445,6 +445,7 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"LockNotice", app.LockNotice{}, nil, nil},
 		{"StaffImport", app.StaffImport{}, nil, nil},
 		{"ContactInput", app.ContactInput{}, nil, nil},
+		{"RevokeInput", app.RevokeInput{}, nil, nil},
 		{"WhoSawReport", whosaw.Report{}, nil, nil},
 		{"WhoSawRow", whosaw.Row{}, nil, nil},
 		{"ContactReceipt", app.ContactReceipt{}, nil, nil},

@@ -18,6 +18,7 @@ func (s *Server) workRoutes() []route {
 		{"PUT", "/matters/{id}/areas/{area}", s.putArea, false},
 		{"PUT", "/matters/{id}/electronic/{pid}", s.putElectronic, false},
 		{"POST", "/matters/{id}/access", s.addAccess, false},
+		{"POST", "/matters/{id}/access/revoke", s.revokeAccess, false},
 		{"PUT", "/matters/{id}/paper/{pid}", s.putPaper, false},
 		{"PUT", "/matters/{id}/education/{pid}", s.putEducation, false},
 		{"POST", "/matters/{id}/visits", s.addVisit, false},
@@ -96,6 +97,12 @@ func (s *Server) putElectronic(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addAccess(w http.ResponseWriter, r *http.Request) {
 	mutate(s, w, r, nil, func(in *casehold.AccessGrant) (*casehold.Matter, error) {
 		return s.App.AddAccess(r.Context(), actor(r), r.PathValue("id"), *in)
+	})
+}
+
+func (s *Server) revokeAccess(w http.ResponseWriter, r *http.Request) {
+	mutate(s, w, r, nil, func(in *app.RevokeInput) (*casehold.Matter, error) {
+		return s.App.RevokeAccess(r.Context(), actor(r), r.PathValue("id"), *in)
 	})
 }
 
