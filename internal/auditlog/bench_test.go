@@ -114,7 +114,8 @@ func buildLog(tb testing.TB, n int) (*auditlog.Log, error) {
 		from := int64(len(hashes))
 		for i := start; i < end; i++ {
 			e := casehold.AuditEvent{Seq: uint64(i) + 1, ID: fmt.Sprintf("ev-%016d", i), Time: at.Add(time.Duration(i) * time.Second),
-				Actor: "s-coord-01", Action: "document.read", MatterID: fmt.Sprintf("m-%06d", i%5000), Outcome: casehold.OutcomeOK}
+				Actor: "s-coord-01", Action: "document.read", MatterID: fmt.Sprintf("m-%06d", i%5000), Outcome: casehold.OutcomeOK,
+				PIDs: []string{fmt.Sprintf("P%06d", i%benchChildren)}}
 			hs, err := tlog.StoredHashes(int64(i), e.LeafData(), r)
 			if err != nil {
 				return nil, err
@@ -171,4 +172,40 @@ func BenchmarkProve(b *testing.B) {
 			b.StartTimer()
 		}
 	}
+}
+
+// benchChildren is how many children the built log's events are spread over: a million
+// events give each child a thousand.
+const benchChildren = 1000
+
+// BenchmarkWhoSaw reads every event of one child from the log of a million events through
+// the PID index, as the "who saw this child" report does (issue target: < 200 ms), and
+// reports how many events it read: only that child's.
+func BenchmarkWhoSaw(b *testing.B) {
+	n := proveEvents()
+	proveOnce.Do(func() { proveLog, proveErr = buildLog(b, n) })
+	if proveErr != nil {
+		b.Fatal(proveErr)
+	}
+	ctx := context.Background()
+	store := proveLog.Store
+	read := 0
+	for i := 0; b.Loop(); i++ {
+		f := casehold.AuditFilter{PID: fmt.Sprintf("P%06d", (i*37)%benchChildren)}
+		read = 0
+		var after uint64
+		for {
+			page, err := store.ListAuditBy(ctx, f, after, 1000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			read += len(page)
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Seq
+		}
+	}
+	b.ReportMetric(float64(read), "events-read")
+	b.ReportMetric(float64(n), "log-events")
 }
