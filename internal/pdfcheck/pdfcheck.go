@@ -111,7 +111,18 @@ func HasHeader(b []byte) bool { return bytes.HasPrefix(b, []byte(Header)) }
 // scan matches the names as whole tokens: a name starts at "/" and ends at a delimiter,
 // so "/JSON" or "/EncryptMetadata" are other names. Matches may span writes.
 func (s *Scanner) scan(b []byte) {
-	for _, c := range b {
+	for len(b) > 0 {
+		if !s.inName() {
+			// Between names every byte but "/" leaves every matcher at rest: jump to the
+			// next "/" (a PDF is mostly streams, and this keeps the check at memory speed).
+			i := bytes.IndexByte(b, '/')
+			if i < 0 {
+				return
+			}
+			b = b[i:]
+		}
+		c := b[0]
+		b = b[1:]
 		for i, nm := range names {
 			m := s.matching[i]
 			switch {
@@ -132,6 +143,16 @@ func (s *Scanner) scan(b []byte) {
 			}
 		}
 	}
+}
+
+// inName reports whether a name may be under way: some matcher has started.
+func (s *Scanner) inName() bool {
+	for _, m := range s.matching {
+		if m > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // seen reports whether names[i] was found, a name at the very end included.

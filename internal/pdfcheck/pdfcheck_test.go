@@ -152,3 +152,53 @@ func max0(n int) int {
 	}
 	return n
 }
+
+// referenceScan is the scanner's matching done byte by byte with no skipping: the fast scan
+// must find exactly what it finds, however the bytes are split into writes.
+func referenceScan(data []byte) []bool {
+	s := NewScanner()
+	for _, c := range data {
+		for i, nm := range names {
+			m := s.matching[i]
+			switch {
+			case m == len(nm.name):
+				if isDelimiter(c) {
+					s.found[i] = true
+				}
+				s.matching[i] = 0
+				if c == '/' {
+					s.matching[i] = 1
+				}
+			case c == nm.name[m]:
+				s.matching[i] = m + 1
+			case c == '/':
+				s.matching[i] = 1
+			default:
+				s.matching[i] = 0
+			}
+		}
+	}
+	out := make([]bool, len(names))
+	for i := range names {
+		out[i] = s.found[i] || s.matching[i] == len(names[i].name)
+	}
+	return out
+}
+
+func FuzzScanMatchesReference(f *testing.F) {
+	f.Add([]byte("%PDF-1.7\n<< /JS (x) /Launch /Encrypt >>\n%%EOF\n"), uint8(3))
+	f.Add([]byte("//JavaScript/JSON /Encrypt/EncryptMetadata /J /JS"), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
+		size := int(chunk%17) + 1
+		s := NewScanner()
+		for start := 0; start < len(data); start += size {
+			s.Write(data[start:min(start+size, len(data))])
+		}
+		want := referenceScan(data)
+		for i := range names {
+			if s.seen(i) != want[i] {
+				t.Fatalf("name %s: fast scan %v, byte by byte %v, for %q in writes of %d", names[i].name, s.seen(i), want[i], data, size)
+			}
+		}
+	})
+}
