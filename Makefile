@@ -41,10 +41,7 @@ unit: ## fast tests without emulators (AWS adapter tests skip with a note)
 	go test -race ./...
 
 fuzz: ## run each fuzz target for FUZZTIME
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
-	  go test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	done
+	@FUZZTIME=$(FUZZTIME) infra/fuzz.sh $(FUZZ_TARGETS)
 
 bench: tools ## benchmarks side by side with their baselines (see infra/bench.sh)
 	CASEHOLD_CACHE=$(CACHE) infra/bench.sh
