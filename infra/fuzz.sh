@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs each fuzz target (package:Function) for FUZZTIME. Go's fuzzer sometimes ends a
 # time-limited run with "context deadline exceeded" and no failing input when a worker is
-# slow to stop on a loaded machine (go.dev/issue/75804, fixed in Go 1.27; this machine has 1.26): that run is tried again (up to three times). A real
-# finding (a failing input written to testdata/fuzz) always fails.
+# slow to stop on a loaded machine (go.dev/issue/75804, fixed in Go 1.27; these machines
+# have 1.26): that run is tried again, up to three times. A real finding (a failing input
+# written to testdata/fuzz) always fails.
 set -euo pipefail
 FUZZTIME=${FUZZTIME:-10s}
 for t in "$@"; do
