@@ -121,26 +121,30 @@ func (s *Scanner) scan(b []byte) {
 			}
 			b = b[i:]
 		}
-		c := b[0]
+		s.step(b[0])
 		b = b[1:]
-		for i, nm := range names {
-			m := s.matching[i]
-			switch {
-			case m == len(nm.name):
-				if isDelimiter(c) {
-					s.found[i] = true
-				}
-				s.matching[i] = 0
-				if c == '/' {
-					s.matching[i] = 1
-				}
-			case c == nm.name[m]:
-				s.matching[i] = m + 1
-			case c == '/':
-				s.matching[i] = 1
-			default:
-				s.matching[i] = 0
+	}
+}
+
+// step advances every name's matcher by one byte.
+func (s *Scanner) step(c byte) {
+	for i, nm := range names {
+		m := s.matching[i]
+		switch {
+		case m == len(nm.name):
+			if isDelimiter(c) {
+				s.found[i] = true
 			}
+			s.matching[i] = 0
+			if c == '/' {
+				s.matching[i] = 1
+			}
+		case c == nm.name[m]:
+			s.matching[i] = m + 1
+		case c == '/':
+			s.matching[i] = 1
+		default:
+			s.matching[i] = 0
 		}
 	}
 }

@@ -153,34 +153,16 @@ func max0(n int) int {
 	return n
 }
 
-// referenceScan is the scanner's matching done byte by byte with no skipping: the fast scan
-// must find exactly what it finds, however the bytes are split into writes.
+// referenceScan steps the matcher over every byte, skipping nothing: the fast scan must
+// find exactly what it finds, however the bytes are split into writes.
 func referenceScan(data []byte) []bool {
 	s := NewScanner()
 	for _, c := range data {
-		for i, nm := range names {
-			m := s.matching[i]
-			switch {
-			case m == len(nm.name):
-				if isDelimiter(c) {
-					s.found[i] = true
-				}
-				s.matching[i] = 0
-				if c == '/' {
-					s.matching[i] = 1
-				}
-			case c == nm.name[m]:
-				s.matching[i] = m + 1
-			case c == '/':
-				s.matching[i] = 1
-			default:
-				s.matching[i] = 0
-			}
-		}
+		s.step(c)
 	}
 	out := make([]bool, len(names))
 	for i := range names {
-		out[i] = s.found[i] || s.matching[i] == len(names[i].name)
+		out[i] = s.seen(i)
 	}
 	return out
 }
