@@ -63,6 +63,11 @@ func (s *Deps) allow(ctx context.Context, actor casehold.Actor, act casehold.Act
 	if err != nil {
 		return "", err
 	}
+	return s.allowReader(ctx, r, act, m, pids)
+}
+
+// allowReader is allow for a reader already read from the directory.
+func (s *Deps) allowReader(ctx context.Context, r casehold.Reader, act casehold.Action, m *casehold.Matter, pids []string) (string, error) {
 	locks, err := s.locksOn(ctx, pids)
 	if err != nil {
 		return "", err
@@ -77,7 +82,7 @@ func (s *Deps) allow(ctx context.Context, actor casehold.Actor, act casehold.Act
 // visibleDocuments keeps the documents the reader may read: a grant for one child opens
 // that child's documents, and a locked child's documents need the lock passed. It reads
 // each child's locks once and decides in memory.
-func (s *Deps) visibleDocuments(ctx context.Context, actor casehold.Actor, m *casehold.Matter, docs []*casehold.Document) ([]*casehold.Document, error) {
+func (s *Deps) visibleDocuments(ctx context.Context, r casehold.Reader, m *casehold.Matter, docs []*casehold.Document) ([]*casehold.Document, error) {
 	var pids []string
 	for _, d := range docs {
 		for _, p := range d.PIDs {
@@ -87,10 +92,6 @@ func (s *Deps) visibleDocuments(ctx context.Context, actor casehold.Actor, m *ca
 		}
 	}
 	locks, err := s.locksOn(ctx, pids)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.reader(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
