@@ -48,7 +48,7 @@ func (s *Deps) updateMatter(ctx context.Context, actor casehold.Actor, act caseh
 		if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, Detail: detail}); err != nil {
 			return nil, err
 		}
-		return m, nil
+		return s.shownTo(ctx, actor, m)
 	}
 }
 
@@ -96,6 +96,7 @@ func (s *CaseWork) SetContactEmail(ctx context.Context, actor casehold.Actor, ma
 
 // PutRelated adds or updates a related person found during the search.
 func (s *CaseWork) PutRelated(ctx context.Context, actor casehold.Actor, matterID string, r casehold.RelatedPerson) (*casehold.Matter, error) {
+	r.Withheld = false // said of what is shown, never stored
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.related", matterID, "pid="+r.PID, func(m *casehold.Matter) error {
 		for _, p := range m.People {
 			if p.PID == r.PID {
