@@ -95,15 +95,16 @@ func (s *Matters) ListMatters(ctx context.Context, actor casehold.Actor, status 
 	if status != casehold.MatterOpen && status != casehold.MatterReleased {
 		return nil, casehold.Errorf(casehold.EINVALID, "status must be %q or %q", casehold.MatterOpen, casehold.MatterReleased)
 	}
-	all, err := s.Store.ListMatters(ctx, status)
-	if err != nil {
-		return nil, fmt.Errorf("list matters: %w", err)
-	}
-	// Only the matters the reader may open: the policy, once per matter, without locks
-	// (a matter's record is the matter's; its children's material is checked when read).
 	r, err := s.reader(ctx, actor)
 	if err != nil {
 		return nil, err
+	}
+	// The matters indexed under the reader's own keys (their id, their teams), not every
+	// matter; then the policy, once per matter, without locks (a matter's record is the
+	// matter's; its children's material is checked when read, and their names withheld).
+	all, err := s.Store.MattersFor(ctx, status, r.Keys())
+	if err != nil {
+		return nil, fmt.Errorf("list matters: %w", err)
 	}
 	ms := []*casehold.Matter{}
 	now := s.now()

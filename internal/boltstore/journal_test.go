@@ -8,9 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/casehold/casehold/internal/audittest"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/storetest"
 )
 
 func TestJournal(t *testing.T) {
@@ -121,4 +125,22 @@ func TestJournal(t *testing.T) {
 			t.Fatalf("data ends at %d, past the zero fill at %d", s.journal.size, s.journal.alloc)
 		}
 	})
+}
+
+// TestReaderIndexFilledOnUpgrade: a state file made before the reader index had one opens
+// with every matter indexed, so nobody's "my matters" comes up empty after an upgrade.
+func TestReaderIndexFilledOnUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := mustOpen(t, path)
+	m := storetest.NewMatter("m-old", "OLD-1", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	mustOK(t, s.CreateMatter(ctx, m))
+	mustOK(t, s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketReaders) }))
+	mustOK(t, s.Close())
+	s = mustOpen(t, path)
+	got, err := s.MattersFor(ctx, casehold.MatterOpen, []string{"staff:" + m.Coordinator})
+	mustOK(t, err)
+	if len(got) != 1 || got[0].ID != "m-old" {
+		t.Fatalf("after the upgrade the coordinator finds %d matters, want m-old", len(got))
+	}
 }
