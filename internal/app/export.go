@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -129,7 +130,7 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (*ExportResult, error
 			UploadedBy: d.UploadedBy, PIDs: d.PIDs})
 	}
 
-	// The matter's events, through the audit index, up to the checkpoint, each proved.
+	// The matter's and its documents' events, up to the checkpoint, each proved.
 	l, err := s.auditLog()
 	if err != nil {
 		return nil, err
@@ -146,33 +147,25 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (*ExportResult, error
 	enc := json.NewEncoder(af)
 	enc.SetEscapeHTML(false)
 	man.Audit = evpack.Audit{EventIDs: []string{}, CheckpointSize: e.cp.Size, CheckpointNo: e.cp.Number, LogOrigin: l.Keys.Verifier.Name()}
-	for after := uint64(0); after < e.cp.Size; {
-		page, err := s.Store.ListAuditBy(ctx, casehold.AuditFilter{MatterID: e.m.ID}, after, 1000)
+	events, err := e.events(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range events {
+		p, err := prover.Prove(ev)
 		if err != nil {
 			return nil, fmt.Errorf("export: %w", err)
 		}
-		for _, ev := range page {
-			if ev.Seq > e.cp.Size {
-				break
-			}
-			p, err := prover.Prove(ev)
-			if err != nil {
-				return nil, fmt.Errorf("export: %w", err)
-			}
-			if err := enc.Encode(p); err != nil {
-				return nil, fmt.Errorf("export: %w", err)
-			}
-			man.Audit.EventIDs = append(man.Audit.EventIDs, ev.ID)
-			if ev.DocumentID != "" && ev.Outcome == casehold.OutcomeOK && (ev.Action == "document.hold" || ev.Action == "document.upload") {
-				if _, ok := holdsFrom[ev.DocumentID]; !ok {
-					holdsFrom[ev.DocumentID] = ev.Time
-				}
+		if err := enc.Encode(p); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		man.Audit.EventIDs = append(man.Audit.EventIDs, ev.ID)
+		if ev.DocumentID != "" && ev.MatterID == e.m.ID && ev.Outcome == casehold.OutcomeOK &&
+			(ev.Action == "document.hold" || ev.Action == "document.upload") {
+			if _, ok := holdsFrom[ev.DocumentID]; !ok {
+				holdsFrom[ev.DocumentID] = ev.Time
 			}
 		}
-		if len(page) < 1000 || page[len(page)-1].Seq >= e.cp.Size {
-			break
-		}
-		after = page[len(page)-1].Seq
 	}
 	af.Close()
 	man.Audit.Events = len(man.Audit.EventIDs)
@@ -214,6 +207,38 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (*ExportResult, error
 		return nil, err
 	}
 	return res, nil
+}
+
+// events are the events about the matter or any of its documents (reads and downloads of
+// a document name the document, not the matter) up to the checkpoint, read through the
+// audit index, once each, in log order.
+func (e *Export) events(ctx context.Context) ([]casehold.AuditEvent, error) {
+	filters := []casehold.AuditFilter{{MatterID: e.m.ID}}
+	for _, d := range e.docs {
+		filters = append(filters, casehold.AuditFilter{DocumentID: d.ID})
+	}
+	seen := map[string]bool{}
+	var out []casehold.AuditEvent
+	for _, f := range filters {
+		for after := uint64(0); after < e.cp.Size; {
+			page, err := e.s.Store.ListAuditBy(ctx, f, after, 1000)
+			if err != nil {
+				return nil, fmt.Errorf("export: %w", err)
+			}
+			for _, ev := range page {
+				if ev.Seq <= e.cp.Size && !seen[ev.ID] {
+					seen[ev.ID] = true
+					out = append(out, ev)
+				}
+			}
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Seq
+		}
+	}
+	slices.SortFunc(out, func(a, b casehold.AuditEvent) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
 }
 
 // copyDocument streams one stored version into the pack, hashing it, and compares the

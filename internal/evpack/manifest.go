@@ -41,8 +41,8 @@ type HoldPeriod struct {
 	HeldNow  bool       `json:"held_now"`
 }
 
-// Audit describes audit.jsonl: the matter's events integrated into the log up to the
-// signed checkpoint the pack carries, in log order.
+// Audit describes audit.jsonl: the events about the matter or its documents integrated
+// into the log up to the signed checkpoint the pack carries, in log order.
 type Audit struct {
 	Events         int      `json:"events"`
 	EventIDs       []string `json:"event_ids"`

@@ -249,6 +249,10 @@ func checkAudit(f *zip.File, man Manifest, keys auditlog.Keys, cpText []byte, cp
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 64<<10)
+	docIDs := map[string]bool{}
+	for _, d := range man.Documents {
+		docIDs[d.DocumentID] = true
+	}
 	seen := map[string]int{}
 	var lastSeq uint64
 	lastLine := 0
@@ -276,8 +280,8 @@ func checkAudit(f *zip.File, man Manifest, keys auditlog.Keys, cpText []byte, cp
 			continue
 		}
 		seen[id] = line
-		if man.MatterID != "" && p.Event.MatterID != man.MatterID {
-			rep.add(Problem{Kind: ProblemForeign, File: AuditJSONL, Line: line, Message: fmt.Sprintf("event %s is not about matter %s", id, man.MatterID)})
+		if man.MatterID != "" && p.Event.MatterID != man.MatterID && !docIDs[p.Event.DocumentID] {
+			rep.add(Problem{Kind: ProblemForeign, File: AuditJSONL, Line: line, Message: fmt.Sprintf("event %s is about neither matter %s nor its documents", id, man.MatterID)})
 		}
 		if p.Event.Seq <= lastSeq && lastLine > 0 {
 			rep.add(Problem{Kind: ProblemReordered, File: AuditJSONL, Line: line,
