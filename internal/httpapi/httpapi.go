@@ -74,6 +74,7 @@ func (s *Server) routes() []route {
 		{"GET", "/matters", s.listMatters, false},
 		{"GET", "/matters/{id}", s.getMatter, false},
 		{"POST", "/matters/{id}/release", s.releaseMatter, false},
+		{"GET", "/matters/{id}/export", s.exportMatter, false},
 		{"GET", "/matters/{id}/documents", s.listDocuments, false},
 		{"POST", "/matters/{id}/documents", s.uploadDocument, false},
 		{"POST", "/matters/{id}/uploads", s.createUpload, false},
