@@ -39,6 +39,15 @@ type Store interface {
 	// document as stored after it; the caller lifts the object's legal hold only when
 	// the returned HeldBy is empty. Removing an absent hold changes nothing.
 	RemoveHold(ctx context.Context, docID, matterID string) (*Document, error)
+	// UpdateDisposal replaces the document's Retention and Disposal (nothing else) if the
+	// stored Version equals d.Version, refiles it in the disposal index under
+	// d.DisposalDue(), and then sets *d to the document as stored. ECONFLICT if the
+	// versions differ (a hold or another decision came first), ENOTFOUND if absent.
+	UpdateDisposal(ctx context.Context, d *Document) error
+	// ListDisposalDue returns up to limit documents whose DisposalDue day is on or before
+	// day, oldest day first, reading only the disposal index (never every document). The
+	// index may lag a write briefly; callers re-read a document before acting on it.
+	ListDisposalDue(ctx context.Context, day Date, limit int) ([]*Document, error)
 
 	AuditStore
 

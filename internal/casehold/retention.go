@@ -157,9 +157,13 @@ type Retention struct {
 	ScheduleVersion string         `json:"schedule_version"`
 	// Starts is the day the period runs from; DisposeOn the first day the document may
 	// be offered for disposal. Both zero when the rule is permanent.
-	Starts       Date      `json:"starts"`
-	DisposeOn    Date      `json:"dispose_on"`
-	Permanent    bool      `json:"permanent"`
+	Starts    Date `json:"starts"`
+	DisposeOn Date `json:"dispose_on"`
+	Permanent bool `json:"permanent"`
+	// DeferredTo is set when IG defers a due disposal: the document is offered again
+	// from that day.
+	DeferredTo   Date      `json:"deferred_to"`
+	DeferReason  string    `json:"defer_reason,omitempty"`
 	ClassifiedBy string    `json:"classified_by"`
 	ClassifiedAt time.Time `json:"classified_at"`
 }
