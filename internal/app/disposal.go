@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/disposalcert"
@@ -93,7 +94,21 @@ func (s *Disposals) ClassifyDocument(ctx context.Context, actor casehold.Actor, 
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, DocumentID: docID, PIDs: d.PIDs, Detail: detail}); err != nil {
 		return nil, err
 	}
+	// In AWS the date is also Object Lock retention on the stored version, so S3 itself
+	// refuses an early delete. It is only ever extended: a date moved earlier leaves the
+	// later retention in place (the version is then kept until that later day).
+	if rt, ok := s.Evidence.(retainer); ok && !r.Permanent {
+		if err := rt.RetainUntil(ctx, d.Key, d.VersionID, r.DisposeOn.Time()); err != nil {
+			return nil, fmt.Errorf("classified, but the stored version's retention was not set (classify again to retry): %w", err)
+		}
+	}
 	return d, nil
+}
+
+// retainer is an evidence store that can keep a version from deletion until a date
+// (S3 Object Lock retention in governance mode).
+type retainer interface {
+	RetainUntil(ctx context.Context, key, versionID string, until time.Time) error
 }
 
 // QueueItem is one document due for disposal review. It carries ids, dates and the
