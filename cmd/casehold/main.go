@@ -273,6 +273,8 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			defer tick.Stop()
 			for {
 				_ = a.Releases.Handle(ctx, nil) // logged by the handler; tried again next tick
+				// What the disposal function does in AWS: destroy approved, unheld documents.
+				_ = a.Disposals.Handle(ctx, nil)
 				select {
 				case <-ctx.Done():
 					return
