@@ -180,6 +180,9 @@ func (s *Disclosures) SendDisclosure(ctx context.Context, actor casehold.Actor, 
 
 // readVerified reads a whole document and checks it against its recorded hash.
 func (s *Deps) readVerified(ctx context.Context, d *casehold.Document) ([]byte, error) {
+	if d.Disposed() {
+		return nil, errDisposed(d)
+	}
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
 	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
 		s.incident(ctx, "", d.ID, "reason=version_missing during=disclosure")

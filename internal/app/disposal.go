@@ -410,3 +410,13 @@ func (s *Disposals) DisposalCertificate(ctx context.Context, actor casehold.Acto
 	}
 	return buf.Bytes(), nil
 }
+
+// errDisposed is the answer to a read of a disposed document's bytes: not an incident
+// (nothing is missing that should be there), and it says where the certificate is.
+func errDisposed(d *casehold.Document) error {
+	on := ""
+	if d.Disposal.DisposedAt != nil {
+		on = " on " + d.Disposal.DisposedAt.UTC().Format(time.DateOnly)
+	}
+	return casehold.Errorf(casehold.ENOTFOUND, "document %s was disposed of%s under the retention schedule: its record, audit trail and certificate of disposal remain", d.ID, on)
+}

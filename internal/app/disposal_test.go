@@ -192,6 +192,24 @@ func TestDisposalLifeCycle(t *testing.T) {
 	if held, err := a.Service.Evidence.LegalHold(ctx, "disposal/certificates/"+d.ID+".json", mustVersion(t, a, "disposal/certificates/"+d.ID+".json")); err != nil || !held {
 		t.Errorf("the certificate is not kept under hold: %v %v", held, err)
 	}
+	// Reading a disposed document says so; it is no integrity incident, and verify and the
+	// evidence pack account for it.
+	if _, _, err := a.Service.OpenDocument(ctx, coord, d.ID); casehold.ErrorCode(err) != casehold.ENOTFOUND || !strings.Contains(casehold.ErrorMessage(err), "disposed of") {
+		t.Errorf("download of a disposed document = %v", err)
+	}
+	if rep, err := a.Service.VerifyEvidence(ctx, app.VerifyOptions{}); err != nil || !rep.Clean() {
+		t.Errorf("verify after a disposal: %+v %v", rep, err)
+	}
+	if err := a.Service.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pack, res, err := exportPack(t, a, coord, m.ID)
+	if err != nil || res.Documents != 0 || !bytes.Contains(pack, []byte(`"certificate_key": "disposal/certificates/`+d.ID+`.json"`)) {
+		t.Errorf("pack of a matter whose document was disposed of: %+v %v", res, err)
+	}
+	if log := auditOf(t, a); countPrefix(log, "evidence.integrity") != 0 {
+		t.Errorf("a disposal was taken for an integrity incident: %v", log)
+	}
 	// A run again changes nothing and keeps the one certificate.
 	if run, err := a.Service.RunDisposals(ctx); err != nil || len(run.Disposed) != 0 {
 		t.Errorf("second run: %+v %v", run, err)

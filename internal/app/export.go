@@ -116,15 +116,25 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (*ExportResult, error
 	s := e.s
 	now := s.now()
 	pw := evpack.NewWriter(w, now)
-	res := &ExportResult{MatterID: e.m.ID, Documents: len(e.docs), CheckpointSize: e.cp.Size}
+	res := &ExportResult{MatterID: e.m.ID, CheckpointSize: e.cp.Size}
 	man := evpack.Manifest{Format: evpack.Format, MatterID: e.m.ID, MatterKind: string(e.m.Kind), Reference: e.m.Reference,
 		MatterStatus: string(e.m.Status), CreatedAt: now, CreatedBy: e.actor.ID, Council: s.Council, Documents: []evpack.Entry{}}
+	man.Disposed = []evpack.DisposedEntry{}
 	for i, d := range e.docs {
+		if d.Disposed() {
+			de := evpack.DisposedEntry{DocumentID: d.ID, VersionID: d.VersionID, SHA256: d.SHA256, Size: d.Size, CertificateKey: d.Disposal.CertificateKey}
+			if d.Disposal.DisposedAt != nil {
+				de.DisposedAt = *d.Disposal.DisposedAt
+			}
+			man.Disposed = append(man.Disposed, de)
+			continue
+		}
 		name := evpack.DocumentsDir + e.names[i]
 		if err := e.copyDocument(ctx, pw, name, d); err != nil {
 			return nil, err
 		}
 		res.Bytes += d.Size
+		res.Documents++
 		man.Documents = append(man.Documents, evpack.Entry{DocumentID: d.ID, VersionID: d.VersionID, File: name, SHA256: d.SHA256,
 			Size: d.Size, DocType: d.DocType, DocDate: d.DocDate.String(), Source: string(d.Source), UploadedAt: d.UploadedAt,
 			UploadedBy: d.UploadedBy, PIDs: d.PIDs})
@@ -171,8 +181,12 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (*ExportResult, error
 	man.Audit.Events = len(man.Audit.EventIDs)
 	res.AuditEvents = man.Audit.Events
 
+	byID := map[string]*casehold.Document{}
+	for _, d := range e.docs {
+		byID[d.ID] = d
+	}
 	for i := range man.Documents {
-		holds, err := e.holdPeriods(ctx, e.docs[i], holdsFrom)
+		holds, err := e.holdPeriods(ctx, byID[man.Documents[i].DocumentID], holdsFrom)
 		if err != nil {
 			return nil, err
 		}

@@ -51,3 +51,7 @@ func (d *Document) DisposalDue() (Date, bool) {
 	}
 	return due, true
 }
+
+// Disposed reports whether the document's stored versions were destroyed under the
+// retention schedule (its record remains).
+func (d *Document) Disposed() bool { return d.Disposal != nil && d.Disposal.Status == DisposalDone }

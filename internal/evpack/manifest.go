@@ -13,7 +13,20 @@ type Manifest struct {
 	CreatedBy    string    `json:"created_by"` // staff id
 	Council      string    `json:"council,omitempty"`
 	Documents    []Entry   `json:"documents"`
-	Audit        Audit     `json:"audit"`
+	// Disposed lists the matter's documents destroyed under the retention schedule: their
+	// records are kept, their bytes are not in the pack.
+	Disposed []DisposedEntry `json:"disposed"`
+	Audit    Audit           `json:"audit"`
+}
+
+// DisposedEntry is a document of the matter that was disposed of.
+type DisposedEntry struct {
+	DocumentID     string    `json:"document_id"`
+	VersionID      string    `json:"version_id"`
+	SHA256         string    `json:"sha256"`
+	Size           int64     `json:"size"`
+	DisposedAt     time.Time `json:"disposed_at"`
+	CertificateKey string    `json:"certificate_key"`
 }
 
 // Entry is one document of the pack.
