@@ -19,10 +19,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/benchdata"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/wire"
@@ -122,7 +122,7 @@ func export(dir, matterID, out string) error {
 		return err
 	}
 	defer f.Close()
-	before := statusKiB("VmHWM")
+	before := benchdata.StatusKiB("VmHWM")
 	resetPeak := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	start := time.Now()
 	res, err := ex.WriteTo(ctx, f)
@@ -133,22 +133,6 @@ func export(dir, matterID, out string) error {
 	st, _ := f.Stat()
 	fmt.Printf("export documents=%d bytes=%d seconds=%.3f mb_per_s=%.1f peak_rss_mib=%.1f setup_peak_rss_mib=%.1f peak_reset=%v\n",
 		res.Documents, st.Size(), elapsed.Seconds(), float64(st.Size())/1e6/elapsed.Seconds(),
-		float64(statusKiB("VmHWM"))/1024, float64(before)/1024, resetPeak)
+		float64(benchdata.StatusKiB("VmHWM"))/1024, float64(before)/1024, resetPeak)
 	return nil
 }
-
-// statusKiB reads a "Name: N kB" line of /proc/self/status; 0 if it cannot.
-func statusKiB(name string) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, name+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
