@@ -132,13 +132,16 @@ type DisposalQueue struct {
 	ByCategory map[string]int `json:"by_category"`
 	// Read is how many documents the store read to answer: the due ones only.
 	Read int `json:"read"`
+	// Next is the cursor of the next page (the after parameter); empty on the last.
+	Next string `json:"next,omitempty"`
 }
 
 // MaxQueue bounds one page of the queue.
 const MaxQueue = 1000
 
-// DisposalQueue lists the documents due for review today, read from the disposal index.
-func (s *Disposals) DisposalQueue(ctx context.Context, actor casehold.Actor, limit int) (*DisposalQueue, error) {
+// DisposalQueue lists the documents due for review today, read from the disposal index,
+// after the cursor after ("" from the start; Next of the page before).
+func (s *Disposals) DisposalQueue(ctx context.Context, actor casehold.Actor, after string, limit int) (*DisposalQueue, error) {
 	const action = "disposal.queue"
 	if err := casehold.Authorize(actor, casehold.ActDisposalReview); err != nil {
 		return nil, s.refuse(ctx, actor, action, "", "", err)
@@ -147,11 +150,14 @@ func (s *Disposals) DisposalQueue(ctx context.Context, actor casehold.Actor, lim
 		limit = MaxQueue
 	}
 	day := s.today()
-	docs, err := s.Store.ListDisposalDue(ctx, day, limit)
+	docs, err := s.Store.ListDisposalDue(ctx, day, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("disposal queue: %w", err)
 	}
 	q := &DisposalQueue{Day: day, Items: []QueueItem{}, ByCategory: map[string]int{}, Read: len(docs)}
+	if len(docs) == limit {
+		q.Next = docs[len(docs)-1].DisposalKey()
+	}
 	for _, d := range docs {
 		due, ok := d.DisposalDue()
 		if !ok || day.Before(due) {
@@ -263,24 +269,30 @@ const certificatePrefix = "disposal/certificates/"
 // kept write-once and the record marked disposed. The record and its audit trail remain.
 func (s *Disposals) RunDisposals(ctx context.Context) (*DisposalRun, error) {
 	run := &DisposalRun{Disposed: []string{}, Stopped: map[string]string{}}
-	docs, err := s.Store.ListDisposalDue(ctx, s.today(), MaxQueue)
-	if err != nil {
-		return nil, fmt.Errorf("disposal run: %w", err)
-	}
-	for _, d := range docs {
-		if d.Disposal == nil || d.Held() {
-			continue // awaiting IG's review
+	// Every due page, so approved documents behind a long unreviewed queue are reached.
+	for after := ""; ; {
+		docs, err := s.Store.ListDisposalDue(ctx, s.today(), after, MaxQueue)
+		if err != nil {
+			return run, fmt.Errorf("disposal run: %w", err)
 		}
-		if err := s.dispose(ctx, d); err != nil {
-			run.Stopped[d.ID] = casehold.ErrorMessage(err)
-			if casehold.ErrorCode(err) == casehold.EINTERNAL {
-				s.Log.ErrorContext(ctx, "disposal failed; the next run tries again", "document", d.ID, "err", err)
+		for _, d := range docs {
+			if d.Disposal == nil || d.Held() {
+				continue // awaiting IG's review
 			}
-			continue
+			if err := s.dispose(ctx, d); err != nil {
+				run.Stopped[d.ID] = casehold.ErrorMessage(err)
+				if casehold.ErrorCode(err) == casehold.EINTERNAL {
+					s.Log.ErrorContext(ctx, "disposal failed; the next run tries again", "document", d.ID, "err", err)
+				}
+				continue
+			}
+			run.Disposed = append(run.Disposed, d.ID)
 		}
-		run.Disposed = append(run.Disposed, d.ID)
+		if len(docs) < MaxQueue || ctx.Err() != nil {
+			return run, nil
+		}
+		after = docs[len(docs)-1].DisposalKey()
 	}
-	return run, nil
 }
 
 func (s *Disposals) dispose(ctx context.Context, d *casehold.Document) error {

@@ -26,7 +26,7 @@ func staffByID(t *testing.T, id string) casehold.Actor {
 
 func queueIDs(t *testing.T, a *wire.App) []string {
 	t.Helper()
-	q, err := a.Service.DisposalQueue(context.Background(), staffByID(t, "s-ig-01"), 0)
+	q, err := a.Service.DisposalQueue(context.Background(), staffByID(t, "s-ig-01"), "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

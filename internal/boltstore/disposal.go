@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -64,9 +65,13 @@ func (s *Store) UpdateDisposal(ctx context.Context, d *casehold.Document) error 
 	return nil
 }
 
-func (s *Store) ListDisposalDue(ctx context.Context, day casehold.Date, limit int) ([]*casehold.Document, error) {
+func (s *Store) ListDisposalDue(ctx context.Context, day casehold.Date, after string, limit int) ([]*casehold.Document, error) {
 	out := []*casehold.Document{}
 	last := []byte(day.String() + "\x00\xff")
+	var from []byte
+	if d, id, ok := strings.Cut(after, "#"); ok {
+		from = append([]byte(d+"\x00"+id), 0) // the first key after the cursor's
+	}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDisposal)
 		if b == nil {
@@ -74,7 +79,11 @@ func (s *Store) ListDisposalDue(ctx context.Context, day casehold.Date, limit in
 		}
 		docs := tx.Bucket(bucketDocuments)
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil && bytes.Compare(k, last) <= 0 && len(out) < limit; k, _ = c.Next() {
+		k, _ := c.First()
+		if from != nil {
+			k, _ = c.Seek(from)
+		}
+		for ; k != nil && bytes.Compare(k, last) <= 0 && len(out) < limit; k, _ = c.Next() {
 			id := k[bytes.IndexByte(k, 0)+1:]
 			var d casehold.Document
 			if err := getJSON(docs, id, &d, "document"); err != nil {

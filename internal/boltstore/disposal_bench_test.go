@@ -97,7 +97,7 @@ func BenchmarkDisposalQueue(b *testing.B) {
 	b.Run("index", func(b *testing.B) {
 		var read int
 		for b.Loop() {
-			docs, err := s.ListDisposalDue(ctx, today, 10_000)
+			docs, err := s.ListDisposalDue(ctx, today, "", 10_000)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -52,6 +52,16 @@ func (d *Document) DisposalDue() (Date, bool) {
 	return due, true
 }
 
+// DisposalKey is the document's place in the disposal index ("<due day>#<id>"), and the
+// cursor to list on from it; "" when it is not in the index.
+func (d *Document) DisposalKey() string {
+	day, ok := d.DisposalDue()
+	if !ok {
+		return ""
+	}
+	return day.String() + "#" + d.ID
+}
+
 // Disposed reports whether the document's stored versions were destroyed under the
 // retention schedule (its record remains).
 func (d *Document) Disposed() bool { return d.Disposal != nil && d.Disposal.Status == DisposalDone }

@@ -45,9 +45,10 @@ type Store interface {
 	// versions differ (a hold or another decision came first), ENOTFOUND if absent.
 	UpdateDisposal(ctx context.Context, d *Document) error
 	// ListDisposalDue returns up to limit documents whose DisposalDue day is on or before
-	// day, oldest day first, reading only the disposal index (never every document). The
-	// index may lag a write briefly; callers re-read a document before acting on it.
-	ListDisposalDue(ctx context.Context, day Date, limit int) ([]*Document, error)
+	// day, in DisposalKey order (oldest day first) after the key after ("" from the start),
+	// reading only the disposal index (never every document). The index may lag a write
+	// briefly; callers re-read a document before acting on it.
+	ListDisposalDue(ctx context.Context, day Date, after string, limit int) ([]*Document, error)
 
 	AuditStore
 

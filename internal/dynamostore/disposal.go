@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -33,9 +34,13 @@ func (s *Store) UpdateDisposal(ctx context.Context, d *casehold.Document) error 
 
 // ListDisposalDue queries the sparse disposal index (GSI1, one partition) up to the day,
 // oldest first, stopping at limit: the items read are the due ones and no others.
-func (s *Store) ListDisposalDue(ctx context.Context, day casehold.Date, limit int) ([]*casehold.Document, error) {
+func (s *Store) ListDisposalDue(ctx context.Context, day casehold.Date, after string, limit int) ([]*casehold.Document, error) {
 	out := []*casehold.Document{}
 	var start map[string]types.AttributeValue
+	if _, id, ok := strings.Cut(after, "#"); ok {
+		// The index item's whole key: the base table's key with the index's.
+		start = withKey(map[string]types.AttributeValue{attrGSI1PK: str(disposalPK), attrGSI1SK: str(after)}, documentKey(id))
+	}
 	for len(out) < limit {
 		page, err := s.client.Query(ctx, &dynamodb.QueryInput{
 			TableName:              s.table,

@@ -48,7 +48,7 @@ func (s *Server) disposalQueue(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	q, err := s.App.DisposalQueue(r.Context(), actor(r), limit)
+	q, err := s.App.DisposalQueue(r.Context(), actor(r), r.URL.Query().Get("after"), limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -27,7 +27,7 @@ func dueIDs(t *testing.T, s casehold.Store, day casehold.Date, limit int, want .
 	t.Helper()
 	var got []string
 	for try := 0; try < 20; try++ {
-		docs, err := s.ListDisposalDue(ctx(), day, limit)
+		docs, err := s.ListDisposalDue(ctx(), day, "", limit)
 		mustOK(t, err)
 		got = got[:0]
 		for _, d := range docs {
@@ -59,6 +59,32 @@ func testDisposal(t *testing.T, newHarness func(t *testing.T) Harness) {
 		dueIDs(t, s, today, 1, "d-2015")
 		dueIDs(t, s, y(2015), 100, "d-2015") // due on the day itself
 		dueIDs(t, s, y(2014), 100)
+	})
+	t.Run("PagesOnFromACursor", func(t *testing.T) {
+		s := newHarness(t).Store
+		mustCreateMatter(t, s, NewMatter("m1", "REF-A", base))
+		for _, c := range []struct {
+			id   string
+			year int
+		}{{"d-b", 2015}, {"d-a", 2015}, {"d-c", 2016}, {"d-d", 2017}} {
+			mustCreateDocument(t, s, retained(c.id, "m1", y(c.year), false))
+		}
+		dueIDs(t, s, today, 100, "d-a", "d-b", "d-c", "d-d")
+		var got []string
+		for after := ""; ; {
+			docs, err := s.ListDisposalDue(ctx(), today, after, 2)
+			mustOK(t, err)
+			for _, d := range docs {
+				got = append(got, d.ID)
+			}
+			if len(docs) < 2 {
+				break
+			}
+			after = docs[len(docs)-1].DisposalKey()
+		}
+		if fmt.Sprint(got) != "[d-a d-b d-c d-d]" {
+			t.Errorf("paged by twos: %v", got)
+		}
 	})
 	t.Run("HoldTakesOutReleaseBringsBack", func(t *testing.T) {
 		s := newHarness(t).Store
