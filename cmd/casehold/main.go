@@ -7,6 +7,8 @@
 //	                          file in DATA/inbox while it runs)
 //	casehold audit ...        the audit log: key, verify, migrate, flush, keygen,
 //	                          check-proof, check-consistency (see `casehold audit help`)
+//	casehold export -as STAFF-ID MATTER   write a matter's evidence pack
+//	casehold verify-pack FILE.zip         check an evidence pack offline
 //	casehold help [COMMAND]   this list, or one command's usage (also COMMAND -h, --help)
 package main
 
@@ -50,6 +52,8 @@ var commands = []struct{ name, args, summary string }{
 	{"verify", "[-repair] [-limit N] [-after ID]", "check the audit chain and every document's hash and legal hold (stop the server first)"},
 	{"intake", "FILE.eml", "take in an email message (stop the server first, or drop the file in DATA/inbox while it runs)"},
 	{"audit", "COMMAND [ARGS]", "the audit log: key, verify, migrate, flush, keygen, check-proof, check-consistency"},
+	{"export", "-as STAFF-ID [-o FILE] MATTER", "write a matter's evidence pack (zip) that anyone can check"},
+	{"verify-pack", "[-key VKEY] [-json] FILE.zip", "check an evidence pack offline and name what is wrong"},
 	{"help", "[COMMAND]", "print this list, or one command's usage"},
 }
 
@@ -70,8 +74,8 @@ func commandUsage(w io.Writer, name string, cfg config.Config) bool {
 		if c.name != name {
 			continue
 		}
-		if name == "audit" {
-			fmt.Fprintln(w, auditUsage)
+		if u, ok := map[string]string{"audit": auditUsage, "export": exportUsage, "verify-pack": verifyPackUsage}[name]; ok {
+			fmt.Fprintln(w, u)
 			return true
 		}
 		fmt.Fprintf(w, "usage: casehold %s %s\n\n%s\n", c.name, c.args, c.summary)
@@ -149,6 +153,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return nil
 	}
+	if cmd == "verify-pack" { // offline: reads no configuration and opens no store
+		return verifyPackCmd(args, stdout)
+	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
@@ -188,6 +195,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return intakeFile(ctx, cfg, args[0], stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, cfg, args, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, cfg, args, stdout, stderr)
 	default:
 		usage(stderr)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -264,6 +273,8 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			defer tick.Stop()
 			for {
 				_ = a.Releases.Handle(ctx, nil) // logged by the handler; tried again next tick
+				// What the disposal function does in AWS: destroy approved, unheld documents.
+				_ = a.Disposals.Handle(ctx, nil)
 				select {
 				case <-ctx.Done():
 					return

@@ -46,14 +46,24 @@ func (s *Disclosures) CreateDisclosure(ctx context.Context, actor casehold.Actor
 // disclosureNames names each file by type and date ("Contact 21.12.2013.pdf"), adding the
 // person's initials when the matter covers several people, and a counter if two collide.
 func (s *Deps) disclosureNames(ctx context.Context, m *casehold.Matter, ids []string) ([]string, error) {
-	several := len(m.Subjects()) > 1
-	seen := map[string]int{}
-	var names []string
+	docs := make([]*casehold.Document, 0, len(ids))
 	for _, id := range ids {
 		d, err := s.Store.GetDocument(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("name %s: %w", id, err)
 		}
+		docs = append(docs, d)
+	}
+	return s.nameDocuments(m, docs), nil
+}
+
+// nameDocuments is the disclosure naming of documents already read (evidence packs use
+// it too).
+func (s *Deps) nameDocuments(m *casehold.Matter, docs []*casehold.Document) []string {
+	several := len(m.Subjects()) > 1
+	seen := map[string]int{}
+	var names []string
+	for _, d := range docs {
 		initials := ""
 		if several && len(d.PIDs) > 0 {
 			initials = casehold.Initials(m.PersonName(d.PIDs[0]))
@@ -65,7 +75,7 @@ func (s *Deps) disclosureNames(ctx context.Context, m *casehold.Matter, ids []st
 		}
 		names = append(names, name)
 	}
-	return names, nil
+	return names
 }
 
 func findDisclosure(m *casehold.Matter, id string) (*casehold.Disclosure, error) {
@@ -170,6 +180,9 @@ func (s *Disclosures) SendDisclosure(ctx context.Context, actor casehold.Actor, 
 
 // readVerified reads a whole document and checks it against its recorded hash.
 func (s *Deps) readVerified(ctx context.Context, d *casehold.Document) ([]byte, error) {
+	if d.Disposed() {
+		return nil, errDisposed(d)
+	}
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
 	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
 		s.incident(ctx, "", d.ID, "reason=version_missing during=disclosure")

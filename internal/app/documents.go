@@ -282,6 +282,9 @@ func (s *Documents) OpenDocument(ctx context.Context, actor casehold.Actor, id s
 	if err != nil {
 		return nil, nil, s.refuseFor(ctx, actor, action, "", id, d.PIDs, err)
 	}
+	if d.Disposed() {
+		return nil, nil, s.refuseFor(ctx, actor, action, "", id, d.PIDs, errDisposed(d))
+	}
 	rc, err := s.Evidence.Open(ctx, d.Key, d.VersionID)
 	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
 		// The record says casehold kept this version: its absence is an incident, not a
@@ -378,6 +381,10 @@ func (s *Documents) HoldDocument(ctx context.Context, actor casehold.Actor, matt
 	if m.Status != casehold.MatterOpen {
 		return nil, s.refuse(ctx, actor, action, matterID, docID, casehold.Errorf(casehold.ECONFLICT, "matter is %s: only an open matter can hold documents", m.Status))
 	}
+	if d, err := s.Store.GetDocument(ctx, docID); err == nil && d.Disposed() {
+		return nil, s.refuse(ctx, actor, action, matterID, docID, casehold.Errorf(casehold.ECONFLICT,
+			"document %s was disposed of under the retention schedule: there is nothing left to hold", docID))
+	}
 	if _, err := s.allow(ctx, actor, casehold.ActHoldDocument, m, nil); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, docID, err)
 	}
@@ -463,6 +470,9 @@ func (s *Documents) DownloadDocumentLink(ctx context.Context, actor casehold.Act
 	basis, err := s.allowDocument(ctx, actor, d)
 	if err != nil {
 		return nil, s.refuseFor(ctx, actor, action, "", id, d.PIDs, err)
+	}
+	if d.Disposed() {
+		return nil, s.refuseFor(ctx, actor, action, "", id, d.PIDs, errDisposed(d))
 	}
 	link := &DownloadLink{URL: "/documents/" + d.ID + "/content", SHA256: d.SHA256, Size: d.Size, ExpiresAt: s.now().Add(DownloadLinkTTL)}
 	if p, ok := s.Evidence.(presigner); ok {

@@ -161,6 +161,11 @@ type (
 	// LockedCases locks children's records, reviews and lifts locks, handles temporary and
 	// break-glass access, the helpdesk lookup and contacts, and the staff directory.
 	LockedCases struct{ *Deps }
+	// Exports makes evidence packs of matters (export.go).
+	Exports struct{ *Deps }
+	// Disposals classifies documents under the retention schedule, keeps IG's disposal
+	// review and runs disposals (disposal.go).
+	Disposals struct{ *Deps }
 )
 
 // Service is every capability over one Deps, for the hosts (HTTP, events, CLI) that offer
@@ -175,10 +180,13 @@ type Service struct {
 	EmailIntake
 	AuditTrail
 	LockedCases
+	Exports
+	Disposals
 }
 
 // New assembles the capabilities over d.
 func New(d *Deps) *Service {
 	return &Service{Deps: d, Matters: Matters{d}, Documents: Documents{d}, CaseWork: CaseWork{d}, Reviews: Reviews{d},
-		Disclosures: Disclosures{d}, EmailIntake: EmailIntake{d}, AuditTrail: AuditTrail{d}, LockedCases: LockedCases{d}}
+		Disclosures: Disclosures{d}, EmailIntake: EmailIntake{d}, AuditTrail: AuditTrail{d}, LockedCases: LockedCases{d},
+		Exports: Exports{d}, Disposals: Disposals{d}}
 }

@@ -147,6 +147,13 @@ func (s *Deps) verifyDocument(ctx context.Context, d *casehold.Document, repair 
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", d.ID, err)
 	}
+	if d.Disposed() {
+		// Destroyed under the retention schedule: nothing may remain.
+		if len(vs) > 0 {
+			add(FindForeign, fmt.Sprintf("disposed=true count=%d", len(vs)))
+		}
+		return out, nil
+	}
 	if n := countOthers(vs, d.VersionID); n > 0 {
 		add(FindForeign, fmt.Sprintf("count=%d", n))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -93,4 +94,20 @@ func StaffCSV(n int) string {
 		fmt.Fprintf(&sb, "s%d,Person %d,p%d@council.example,Team %d;Duty,%s\n", i, i, i, i%40, mgr)
 	}
 	return sb.String()
+}
+
+// StatusKiB reads a "Name: N kB" line of /proc/self/status (VmHWM: the peak resident set);
+// 0 if it cannot.
+func StatusKiB(name string) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, name+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
 }

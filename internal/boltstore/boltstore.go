@@ -38,7 +38,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMatters, bucketRefs, bucketStatus, bucketDocuments,
 	bucketFiling, bucketAudit, bucketAuditIDs, bucketClaims,
-	bucketInbound, bucketInStatus, bucketReserved,
+	bucketInbound, bucketInStatus, bucketReserved, bucketDisposal,
 	bucketAuditLeafIDs, bucketAuditLog, bucketAuditBy, bucketAuditHash, bucketAuditTree,
 }
 
@@ -263,7 +263,7 @@ func (s *Store) CreateDocument(ctx context.Context, d *casehold.Document) error 
 				return err
 			}
 		}
-		return nil
+		return refileDisposal(tx, nil, &stored)
 	})
 	if err != nil {
 		return fmt.Errorf("create document %s: %w", d.ID, err)
@@ -341,12 +341,18 @@ func (s *Store) changeDocument(ctx context.Context, id string, change func(*bolt
 		if err := getJSON(docs, []byte(id), &d, "document"); err != nil {
 			return err
 		}
+		before := d
 		changed, err := change(tx, &d)
 		if err != nil || !changed {
 			return err
 		}
 		d.Version++
-		return putJSON(docs, []byte(id), &d)
+		if err := putJSON(docs, []byte(id), &d); err != nil {
+			return err
+		}
+		// A hold takes the document out of the disposal queue; the last hold lifted
+		// puts it back under its retention.
+		return refileDisposal(tx, &before, &d)
 	})
 	if err != nil {
 		return nil, err

@@ -64,6 +64,10 @@ const (
 	ActLockBreak     Action = "lock.break"     // EDT's out-of-hours break-glass
 	ActLockLookup    Action = "lock.lookup"    // a helpdesk officer meets a PID: "locked to <owner>" or nothing
 	ActStaffImport   Action = "staff.import"   // replace the staff directory from the council's export
+
+	// Retention and disposal.
+	ActClassifyRecord Action = "retention.classify" // a records officer (IG, records support) classifies a document
+	ActDisposalReview Action = "disposal.review"    // IG reviews what is due, approves or defers
 )
 
 // permissions says which roles may take each action. Secured material is limited to the
@@ -88,6 +92,9 @@ var permissions = map[Action][]Role{
 	ActLockBreak:     {RoleEDT},
 	ActLockLookup:    {RoleHelpdesk, RoleSupport, RoleEDT, RoleSocialWorker, RoleTeamManager},
 	ActStaffImport:   {RoleIG, RoleSupport},
+
+	ActClassifyRecord: {RoleIG, RoleSupport},
+	ActDisposalReview: {RoleIG},
 }
 
 // Authorize returns nil if the actor may take the action, or EFORBIDDEN naming the roles

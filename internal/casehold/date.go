@@ -104,3 +104,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	*d = p
 	return nil
 }
+
+// AddYears adds n calendar years. A 29 February with no 29 February n years on becomes
+// 1 March (as time.AddDate normalises, and as an 18th birthday is reckoned in England).
+func (d Date) AddYears(n int) Date { return DateOf(d.Time().AddDate(n, 0, 0)) }

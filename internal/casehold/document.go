@@ -37,6 +37,11 @@ type Document struct {
 	// pdfcheck.FlagLaunch): kept as received, since it is evidence, and shown so that
 	// whoever opens it, an inspector included, knows first.
 	ActiveContent []string `json:"active_content,omitempty"`
+	// Retention is the document's classification under the retention schedule (nil until
+	// a records officer classifies it); Disposal IG's decision and, once disposed, what
+	// was destroyed.
+	Retention *Retention `json:"retention,omitempty"`
+	Disposal  *Disposal  `json:"disposal,omitempty"`
 	// Version is the optimistic-concurrency counter kept by the Store.
 	Version int64 `json:"version"`
 }
@@ -57,6 +62,12 @@ func (d *Document) AddHold(matterID string) bool {
 	if !contains(d.HeldBy, matterID) {
 		d.HeldBy = append(d.HeldBy, matterID)
 		sort.Strings(d.HeldBy)
+		changed = true
+	}
+	// A legal hold overrides disposal: an approval given before the hold does not
+	// survive it (IG reviews the document afresh once no matter holds it).
+	if d.Disposal != nil && d.Disposal.Status == DisposalApproved {
+		d.Disposal = nil
 		changed = true
 	}
 	return changed

@@ -44,6 +44,16 @@ type Store interface {
 	// document as stored after it; the caller lifts the object's legal hold only when
 	// the returned HeldBy is empty. Removing an absent hold changes nothing.
 	RemoveHold(ctx context.Context, docID, matterID string) (*Document, error)
+	// UpdateDisposal replaces the document's Retention and Disposal (nothing else) if the
+	// stored Version equals d.Version, refiles it in the disposal index under
+	// d.DisposalDue(), and then sets *d to the document as stored. ECONFLICT if the
+	// versions differ (a hold or another decision came first), ENOTFOUND if absent.
+	UpdateDisposal(ctx context.Context, d *Document) error
+	// ListDisposalDue returns up to limit documents whose DisposalDue day is on or before
+	// day, in DisposalKey order (oldest day first) after the key after ("" from the start),
+	// reading only the disposal index (never every document). The index may lag a write
+	// briefly; callers re-read a document before acting on it.
+	ListDisposalDue(ctx context.Context, day Date, after string, limit int) ([]*Document, error)
 
 	AuditStore
 
@@ -155,6 +165,49 @@ type Evidence interface {
 	LegalHold(ctx context.Context, key, versionID string) (bool, error)
 	// Delete removes the version. EHELD if it is under legal hold; ENOTFOUND if absent.
 	Delete(ctx context.Context, key, versionID string) error
+	// DeleteVersions destroys every version of key (disposal) and returns those it
+	// deleted. If any version is under legal hold it deletes nothing and returns EHELD; a
+	// hold placed while it works still stops the deletion of that version (EHELD). No
+	// version at all is not an error (a disposal run again).
+	DeleteVersions(ctx context.Context, key string) ([]StoredObject, error)
+}
+
+// versionDeleter is what DeleteAllVersions needs of an evidence store.
+type versionDeleter interface {
+	Versions(ctx context.Context, key string) ([]StoredObject, error)
+	LegalHold(ctx context.Context, key, versionID string) (bool, error)
+	Delete(ctx context.Context, key, versionID string) error
+}
+
+// DeleteAllVersions is DeleteVersions for an adapter whose Delete refuses held versions
+// itself: every hold is checked first, so a held key loses nothing, and each Delete
+// checks again, so a hold that arrives meanwhile still wins.
+func DeleteAllVersions(ctx context.Context, e versionDeleter, key string) ([]StoredObject, error) {
+	vs, err := e.Versions(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		held, err := e.LegalHold(ctx, key, v.VersionID)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+		if held {
+			return nil, Errorf(EHELD, "a version of the document is under legal hold: nothing was deleted")
+		}
+	}
+	var out []StoredObject
+	for _, v := range vs {
+		err := e.Delete(ctx, key, v.VersionID)
+		switch ErrorCode(err) {
+		case "":
+			out = append(out, v)
+		case ENOTFOUND: // gone already: a run again
+		default:
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // Attachment is a file sent with a message.

@@ -14,7 +14,7 @@
 //	matter         MATTER#<id>             META                              MATTERS#<status>   <created>#<id>
 //	reference      REF#<kind>#<reference>  REF
 //	matter reader  READER#<reader key>     <status>#<created>#<id>           (casehold.MatterReaderKeys; see readers.go)
-//	document       DOC#<id>                META
+//	document       DOC#<id>                META                              DISPOSAL           <due day>#<id>  (only while due for review: classified, not permanent, unheld, not disposed)
 //	filing         MATTER#<matterID>       DOC#<uploaded>#<docID>
 //	audit event    AUDITEV#<eventID>       EV                                GSI2PK: AUDITPENDING#<shard>, GSI2SK: <time>#<id> (while pending)
 //	audit leaf     AUDITLOG#<seq/4096>     <seq, 20 digits>
@@ -69,6 +69,8 @@
 //	ListMatterDocuments   PK = MATTER#<id>, SK begins_with DOC#         Query (consistent, paged) + BatchGetItem of documents, 100 a call, 4 calls at once
 //	AddHold               document (+ filing for a new matter)          PutItem, or TransactWriteItems with the filing; version = :expected
 //	RemoveHold            document                                      PutItem, version = :expected
+//	UpdateDisposal        DOC#<id>, META                                GetItem + PutItem, version = :expected (the item's GSI1 keys follow from its state)
+//	ListDisposalDue       GSI1: GSI1PK = DISPOSAL, GSI1SK <= <day>#U+FFFF  Query on GSI1, ascending, Limit: reads the due documents only; one partition (a council has thousands due, not millions)
 //	RecordAudit           AUDITEV#<id>, EV                              PutItem, attribute_not_exists(PK) (failure = recorded before = success)
 //	GetAuditEvent(s)      AUDITEV#<id>, EV                              GetItem / BatchGetItem (consistent)
 //	ListAudit             AUDITTREE (size), then PK = AUDITLOG#<n>, SK BETWEEN  GetItem + Query per 4096 leaves (consistent, ascending, paged)

@@ -263,9 +263,20 @@ func TestStore_EveryFieldRoundTrips(t *testing.T) {
 		DocType: "Contact", DocDate: casehold.Date{Year: 2013, Month: 12, Day: 21}, Filename: "scan.pdf",
 		SHA256: "ab", Size: 3, Source: casehold.SourceEmail, Key: "evidence/d1", VersionID: "v1",
 		UploadedBy: "staff-1", UploadedAt: at, Version: 1, ActiveContent: []string{"javascript", "launch_action"},
+		Retention: &casehold.Retention{Category: "send", ScheduleVersion: "2026-1", Permanent: true, DeferReason: "complaint",
+			Facts: casehold.RetentionFacts{DateOfBirth: casehold.Date{Year: 2001, Month: 2, Day: 3}, DateOfDeath: casehold.Date{Year: 2011, Month: 2, Day: 3},
+				ClosureDate: casehold.Date{Year: 2012, Month: 2, Day: 3}, CeasedFosteringOn: casehold.Date{Year: 2013, Month: 2, Day: 3}, NotifiedOn: casehold.Date{Year: 2014, Month: 2, Day: 3}},
+			Starts: casehold.Date{Year: 2012, Month: 2, Day: 3}, DisposeOn: casehold.Date{Year: 2047, Month: 2, Day: 3}, DeferredTo: casehold.Date{Year: 2048, Month: 1, Day: 1},
+			ClassifiedBy: "staff-ig", ClassifiedAt: at},
+		Disposal: &casehold.Disposal{Status: casehold.DisposalDone, ApprovedBy: "staff-ig", ApprovedAt: at, Reason: "past its date",
+			Destroyed: []casehold.StoredObject{{Key: "evidence/d1", VersionID: "v1", SHA256: "ab", Size: 3}}, DisposedAt: &released,
+			CertificateKey: "disposal/certificates/d1.json"},
 	}
 	mustAllSet(t, *m)
 	mustAllSet(t, *d)
+	mustAllSet(t, *d.Retention)
+	mustAllSet(t, d.Retention.Facts)
+	mustAllSet(t, *d.Disposal)
 	mustOK(t, s.CreateMatter(ctx, m))
 	mustOK(t, s.CreateDocument(ctx, d))
 	gotM, err := s.GetMatter(ctx, "m1")

@@ -242,6 +242,9 @@ type documentItem struct {
 	Version    int64    `dynamodbav:"version"`
 	// ActiveContent: absent when nothing was flagged.
 	ActiveContent []string `dynamodbav:"active_content,omitempty"`
+	// Retention and Disposal as JSON; absent until classified or decided.
+	Retention string `dynamodbav:"retention,omitempty"`
+	Disposal  string `dynamodbav:"disposal,omitempty"`
 }
 
 // nonNil keeps empty lists as empty lists: a nil slice would be stored as NULL.
@@ -271,11 +274,35 @@ func marshalDocument(d *casehold.Document, version int64) (map[string]types.Attr
 		Version:    version,
 
 		ActiveContent: d.ActiveContent,
+		Retention:     jsonOrEmpty(d.Retention),
+		Disposal:      jsonOrEmpty(d.Disposal),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode document: %w", err)
 	}
+	// The disposal index (GSI1, sparse): present exactly while the document is due for
+	// review from some day, so a hold or a disposal takes it out in the same write.
+	if day, ok := d.DisposalDue(); ok {
+		av[attrGSI1PK] = str(disposalPK)
+		av[attrGSI1SK] = str(day.String() + "#" + d.ID)
+	}
 	return withKey(av, documentKey(d.ID)), nil
+}
+
+// disposalPK is the disposal index's one partition (GSI1): a council has at most a few
+// thousand documents due on any day, and the queue reads them oldest first.
+const disposalPK = "DISPOSAL"
+
+// jsonOrEmpty encodes v, or "" for a nil pointer (the attribute is then left out).
+func jsonOrEmpty[T any](v *T) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err)) // plain fields only: cannot happen
+	}
+	return string(b)
 }
 
 func unmarshalDocument(av map[string]types.AttributeValue) (*casehold.Document, error) {
@@ -306,6 +333,16 @@ func unmarshalDocument(av map[string]types.AttributeValue) (*casehold.Document, 
 	}
 	if d.UploadedAt, err = parseTime(it.UploadedAt); err != nil {
 		return nil, fmt.Errorf("decode document %s: %w", it.ID, err)
+	}
+	if it.Retention != "" {
+		if err := json.Unmarshal([]byte(it.Retention), &d.Retention); err != nil {
+			return nil, fmt.Errorf("decode document %s retention: %w", it.ID, err)
+		}
+	}
+	if it.Disposal != "" {
+		if err := json.Unmarshal([]byte(it.Disposal), &d.Disposal); err != nil {
+			return nil, fmt.Errorf("decode document %s disposal: %w", it.ID, err)
+		}
 	}
 	return d, nil
 }

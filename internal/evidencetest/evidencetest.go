@@ -196,6 +196,42 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		_, err := e.Open(ctx, obj.Key, obj.VersionID)
 		code(t, err, casehold.ENOTFOUND)
 	})
+	t.Run("DeleteVersions", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/dispose", false)
+		kept := put(t, e, "evidence/neighbour", false)
+		gone, err := e.DeleteVersions(ctx, obj.Key)
+		if err != nil {
+			t.Fatalf("DeleteVersions: %v", err)
+		}
+		if len(gone) != 1 || gone[0].VersionID != obj.VersionID {
+			t.Fatalf("DeleteVersions returned %+v, want the one version", gone)
+		}
+		_, err = e.Open(ctx, obj.Key, obj.VersionID)
+		code(t, err, casehold.ENOTFOUND)
+		if vs, err := e.Versions(ctx, obj.Key); err != nil || len(vs) != 0 {
+			t.Fatalf("after DeleteVersions: Versions = %+v, %v", vs, err)
+		}
+		if got := readAll(t, e, kept.Key, kept.VersionID); !bytes.Equal(got, data) {
+			t.Fatal("another key was touched")
+		}
+		again, err := e.DeleteVersions(ctx, obj.Key)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("DeleteVersions run again = %+v, %v; want nothing and no error", again, err)
+		}
+	})
+	t.Run("DeleteVersionsHeldRefused", func(t *testing.T) {
+		e := newHarness(t).Evidence
+		obj := put(t, e, "evidence/held-dispose", true)
+		gone, err := e.DeleteVersions(ctx, obj.Key)
+		code(t, err, casehold.EHELD)
+		if len(gone) != 0 {
+			t.Fatalf("a refused DeleteVersions deleted %+v", gone)
+		}
+		if got := readAll(t, e, obj.Key, obj.VersionID); !bytes.Equal(got, data) || !hold(t, e, obj.Key, obj.VersionID) {
+			t.Fatal("a refused DeleteVersions changed the version or its hold")
+		}
+	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		e := newHarness(t).Evidence
 		obj := put(t, e, "evidence/present", false)

@@ -461,3 +461,12 @@ func errKeyTaken() error {
 func notFound() error {
 	return casehold.Errorf(casehold.ENOTFOUND, "no such evidence version")
 }
+
+// DeleteVersions destroys every version of key unless one is held (disposal).
+func (s *Store) DeleteVersions(ctx context.Context, key string) ([]casehold.StoredObject, error) {
+	out, err := casehold.DeleteAllVersions(ctx, s, key)
+	if err != nil {
+		return out, fmt.Errorf("delete versions of %s: %w", key, err)
+	}
+	return out, nil
+}

@@ -74,6 +74,7 @@ func (s *Server) routes() []route {
 		{"GET", "/matters", s.listMatters, false},
 		{"GET", "/matters/{id}", s.getMatter, false},
 		{"POST", "/matters/{id}/release", s.releaseMatter, false},
+		{"GET", "/matters/{id}/export", s.exportMatter, false},
 		{"GET", "/matters/{id}/documents", s.listDocuments, false},
 		{"POST", "/matters/{id}/documents", s.uploadDocument, false},
 		{"POST", "/matters/{id}/uploads", s.createUpload, false},
@@ -90,7 +91,7 @@ func (s *Server) routes() []route {
 		{"GET", "/audit/checkpoint", s.auditCheckpoint, true}, // signed, public by design
 		{"GET", "/audit/key", s.auditKey, true},               // the public verifier key
 		{"PUT", "/uploads/{key...}", s.receiveUpload, true},   // authorised by its signature
-	}, append(append(s.workRoutes(), s.inboundRoutes()...), s.lockRoutes()...)...)
+	}, append(append(append(s.workRoutes(), s.inboundRoutes()...), s.lockRoutes()...), s.retentionRoutes()...)...)
 }
 
 // Routes lists "METHOD /path" for every route, for documentation tests.

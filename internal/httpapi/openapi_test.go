@@ -19,6 +19,7 @@ import (
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/disposalcert"
 	"github.com/casehold/casehold/internal/httpapi"
 	"github.com/casehold/casehold/internal/whosaw"
 )
@@ -452,6 +453,17 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"LockDecisionInput", struct {
 			Approve bool `json:"approve"`
 		}{}, nil, nil},
+		{"Retention", casehold.Retention{}, nil, nil},
+		{"RetentionFacts", casehold.RetentionFacts{}, nil, nil},
+		{"Disposal", casehold.Disposal{}, nil, nil},
+		{"StoredObject", casehold.StoredObject{}, nil, nil},
+		{"ClassifyInput", app.ClassifyInput{}, nil, nil},
+		{"DisposalDecision", app.DisposalDecision{}, nil, nil},
+		{"DisposalQueue", app.DisposalQueue{}, nil, nil},
+		{"QueueItem", app.QueueItem{}, nil, nil},
+		{"RetentionSchedule", casehold.RetentionSchedule{}, nil, nil},
+		{"RetentionRule", casehold.RetentionRule{}, nil, nil},
+		{"DisposalCertificate", disposalcert.Certificate{}, nil, nil},
 		{"LookupInput", struct {
 			PID string `json:"pid"`
 		}{}, nil, nil},

@@ -392,3 +392,14 @@ func signWithHash(hexSum string) func(*s3.Options) {
 		})
 	}
 }
+
+// DeleteVersions destroys every version of key unless one is held (disposal). In AWS
+// only the disposal function's role may delete versions (template.yaml's bucket policy),
+// and Object Lock refuses a held or still-retained version whoever asks.
+func (s *Store) DeleteVersions(ctx context.Context, key string) ([]casehold.StoredObject, error) {
+	out, err := casehold.DeleteAllVersions(ctx, s, key)
+	if err != nil {
+		return out, fmt.Errorf("delete versions of %s: %w", key, err)
+	}
+	return out, nil
+}

@@ -338,3 +338,41 @@ func TestStoreIndependentRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestRetainUntil: the disposal date becomes Object Lock retention in GOVERNANCE mode on
+// the version, extended when the date moves later and never shortened; S3 then refuses an
+// early delete.
+func TestRetainUntil(t *testing.T) {
+	st, client, bucket := newStore(t)
+	ctx := context.Background()
+	obj, err := st.Put(ctx, "documents/retain.pdf", bytes.NewReader([]byte("%PDF-1.7 retained\n")), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.RetainedUntil(ctx, obj.Key, obj.VersionID); err != nil || !got.IsZero() {
+		t.Fatalf("a fresh version is retained until %v (%v)", got, err)
+	}
+	day := func(n int) time.Time { return time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, n) }
+	for _, c := range []struct {
+		set, want time.Time
+	}{{day(30), day(30)}, {day(60), day(60)}, {day(10), day(60)}} {
+		if err := st.RetainUntil(ctx, obj.Key, obj.VersionID, c.set); err != nil {
+			t.Fatalf("RetainUntil(%s): %v", c.set, err)
+		}
+		out, err := client.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: &bucket, Key: aws.String(obj.Key), VersionId: aws.String(obj.VersionID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Retention.Mode != types.ObjectLockRetentionModeGovernance || !out.Retention.RetainUntilDate.Equal(c.want) {
+			t.Errorf("after RetainUntil(%s): %s until %s, want GOVERNANCE until %s", c.set.Format(time.DateOnly), out.Retention.Mode, out.Retention.RetainUntilDate, c.want)
+		}
+	}
+	if _, err := st.DeleteVersions(ctx, obj.Key); casehold.ErrorCode(err) != casehold.EHELD {
+		t.Fatalf("an early delete = %v, want %s", err, casehold.EHELD)
+	}
+	rc, err := st.Open(ctx, obj.Key, obj.VersionID)
+	if err != nil {
+		t.Fatalf("the retained version is gone: %v", err)
+	}
+	rc.Close()
+}

@@ -32,6 +32,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Staff", func(t *testing.T) { testStaff(t, newHarness) })
 	t.Run("Inbound", func(t *testing.T) { testInbound(t, newHarness) })
 	t.Run("MattersFor", func(t *testing.T) { testMattersFor(t, newHarness) })
+	t.Run("Disposal", func(t *testing.T) { testDisposal(t, newHarness) })
 }
 
 var base = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)

@@ -41,6 +41,8 @@ type App struct {
 	Uploads  *intake.Uploads
 	Emails   *intake.Emails
 	Releases *intake.Releases
+	// Disposals runs approved disposals (the disposal function; the local server's ticker).
+	Disposals *intake.Disposals
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -121,6 +123,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
 	a.Emails = &intake.Emails{App: svc, Log: log}
 	a.Releases = &intake.Releases{App: svc, Log: log}
+	a.Disposals = &intake.Disposals{App: svc, Log: log}
 	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver}).Handler()
 	return a, nil
 }

@@ -15,7 +15,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/casehold/casehold/internal/app"
@@ -76,7 +75,7 @@ func run(mb int, dir string) error {
 
 	// The peak before the upload is the process's fixed cost (runtime, bbolt's map);
 	// resetting the peak then makes VmHWM afterwards the upload's own high-water mark.
-	before := statusKiB("VmHWM")
+	before := benchdata.StatusKiB("VmHWM")
 	resetPeak := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 
 	start := time.Now()
@@ -97,23 +96,8 @@ func run(mb int, dir string) error {
 	fmt.Printf("securemem mb=%d seconds=%.3f mb_per_s=%.1f peak_rss_mib=%.1f setup_peak_rss_mib=%.1f peak_reset=%v"+
 		" go_sys_mib=%.1f heap_sys_mib=%.1f heap_inuse_mib=%.1f total_alloc_mib=%.1f num_gc=%d gc_pause_total_ms=%.3f\n",
 		mb, elapsed.Seconds(), float64(size)/1e6/elapsed.Seconds(),
-		float64(statusKiB("VmHWM"))/1024, float64(before)/1024, resetPeak,
+		float64(benchdata.StatusKiB("VmHWM"))/1024, float64(before)/1024, resetPeak,
 		float64(ms.Sys)/mib, float64(ms.HeapSys)/mib, float64(ms.HeapInuse)/mib, float64(ms.TotalAlloc)/mib,
 		ms.NumGC, float64(ms.PauseTotalNs)/1e6)
 	return nil
-}
-
-// statusKiB reads a "Name: N kB" line of /proc/self/status; 0 if it cannot.
-func statusKiB(name string) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, name+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
 }
