@@ -185,7 +185,10 @@ var matterActions = []matterAction{
 			return []field{{Name: "on", Label: "Date confirmed", Kind: kDate}}
 		},
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error) {
-			return "Legal services' confirmation recorded", decodeRun(f, func(in app.LegalConfirmationInput) error { _, err := s.ConfirmLegalStorage(ctx, a, m.ID, in); return err })
+			return "Legal services' confirmation recorded", decodeRun(f, func(in app.LegalConfirmationInput) error {
+				_, err := s.ConfirmLegalStorage(ctx, a, m.ID, in)
+				return err
+			})
 		}},
 	{Name: "visit", Title: "Record a visit", Submit: "Save visit", CCRC: true,
 		fields: func(*casehold.Matter, []*casehold.Document) []field {
@@ -333,7 +336,7 @@ var matterActions = []matterAction{
 			})
 		}},
 	{Name: "scr-confirmation", Title: "Send the securing confirmation", Submit: "Send confirmation", SCR: true,
-		Warn: "The confirmation goes to the senior manager, with a copy to the board manager for the review file.",
+		Warn:   "The confirmation goes to the senior manager, with a copy to the board manager for the review file.",
 		fields: func(*casehold.Matter, []*casehold.Document) []field { return nil },
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error) {
 			_, err := s.SendSCRConfirmation(ctx, a, m.ID)

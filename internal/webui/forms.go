@@ -1,8 +1,8 @@
 package webui
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"sort"
 	"strings"
