@@ -150,7 +150,7 @@ func parsePages() (map[string]*template.Template, error) {
 func (u *UI) Routes() []Route {
 	any := []casehold.Role(nil)
 	matterRoles := []casehold.Role{casehold.RoleCoordinator, casehold.RoleLegal, casehold.RoleIG, casehold.RoleTeamManager}
-	audit := []casehold.Role{casehold.RoleIG}
+	audit := []casehold.Role{casehold.RoleIG, casehold.RoleCoordinator, casehold.RoleLegal}
 	rs := []Route{
 		{"GET", "/{$}", u.page(u.myWork), false, any},
 		{"GET", "/assets/{path...}", u.serveAsset, true, any},
@@ -262,18 +262,21 @@ func actorOf(r *http.Request) casehold.Actor {
 
 // view is what every page template gets.
 type view struct {
-	Title    string
-	Nav      string
-	Actor    *casehold.Actor
-	CSRF     string
-	Notice   string
-	Council  string
-	Local    bool
-	Errors   []fieldError
-	Form     *form
-	Data     any
-	Request  string
-	Roles    map[string]bool
+	Title   string
+	Nav     string
+	Actor   *casehold.Actor
+	CSRF    string
+	Notice  string
+	Council string
+	Local   bool
+	Errors  []fieldError
+	Form    *form
+	Data    any
+	Request string
+	Roles   map[string]bool
+	// Can says which parts of the service the actor's roles reach (the domain's role
+	// table), so the menu offers only those.
+	Can      map[string]bool
 	Status   int
 	Message  string
 	Headline string
@@ -286,6 +289,14 @@ func (u *UI) newView(r *http.Request, ss *session, title, nav string) *view {
 		if ss.Actor != nil {
 			for _, role := range ss.Actor.Roles {
 				v.Roles[string(role)] = true
+			}
+			a := *ss.Actor
+			v.Can = map[string]bool{
+				"audit":   casehold.Authorize(a, casehold.ActReadAudit) == nil,
+				"triage":  a.Has(casehold.RoleCoordinator) || a.Has(casehold.RoleLegal),
+				"locks":   casehold.Authorize(a, casehold.ActLockList) == nil || casehold.Authorize(a, casehold.ActLockTemporary) == nil || casehold.Authorize(a, casehold.ActLockBreak) == nil || casehold.Authorize(a, casehold.ActLockApply) == nil,
+				"lookup":  casehold.Authorize(a, casehold.ActLockLookup) == nil,
+				"matters": casehold.AuthorizeRole(a, casehold.ActReadMatter) == nil,
 			}
 		}
 	}
