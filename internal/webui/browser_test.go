@@ -178,8 +178,8 @@ func (e *browserEnv) signIn(ctx context.Context, staffID string) {
 	e.t.Helper()
 	e.run(ctx, "sign in as "+staffID, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`input[name=staff_id]`)))
 	e.check(ctx, "sign-in")
-	e.run(ctx, "choose "+staffID, chromedp.Click(`input[value="`+staffID+`"]`),
-		chromedp.Click(chromedp.CSS(`form[action="/ui/sign-in"] button`)), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	e.run(ctx, "choose "+staffID, chromedp.Click(chromedp.CSS(`input[value="`+staffID+`"]`)))
+	e.clickAndLoad(ctx, "sign in", `form[action="/ui/sign-in"] button`)
 }
 
 func (e *browserEnv) text(ctx context.Context, sel string) string {
@@ -199,8 +199,28 @@ func (e *browserEnv) fill(ctx context.Context, what string, values map[string]st
 
 func (e *browserEnv) submit(ctx context.Context, what string) {
 	e.t.Helper()
-	e.run(ctx, what, chromedp.Click(chromedp.CSS(`main form[method=post] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	e.clickAndLoad(ctx, what, `main form[method=post] button[type=submit]`)
+}
+
+// clickAndLoad clicks and waits for the next page to have loaded: the old page is marked
+// first, so a check cannot read it while the new one is on its way.
+func (e *browserEnv) clickAndLoad(ctx context.Context, what, sel string) {
+	e.t.Helper()
+	get(e, ctx, what+": mark the page", chromedp.Evaluate[bool](`document.documentElement.dataset.stale = '1'; true`))
+	e.run(ctx, what, chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		loaded, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`!document.documentElement.dataset.stale && document.readyState === 'complete' && !!document.querySelector('h1')`))
+		cancel()
+		if err == nil && loaded {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.fatal(ctx, what+": the next page did not load", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestBrowserJourney: a coordinator signs in, opens a CCRC matter (making a mistake
@@ -221,7 +241,7 @@ func TestBrowserJourney(t *testing.T) {
 	e.check(coord, "my-work")
 
 	// A form with a mistake: the error summary, the message at the field, the input kept.
-	e.run(coord, "open the new matter form", chromedp.Click(chromedp.CSS(`a[href="/ui/matters/new"]`)), chromedp.WaitVisible(chromedp.CSS(`#reference`)))
+	e.clickAndLoad(coord, "open the new matter form", `a[href="/ui/matters/new"]`)
 	e.fill(coord, "new matter", map[string]string{"reference": reference, "contact": "Case Review Manager, CCRC",
 		"received_on": "2099-01-01", "people": pid + ", Rowan Testfield"})
 	e.submit(coord, "submit the mistake")
@@ -431,7 +451,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	e.check(ig, "who-saw")
 	e.screenshot(ig, "who-saw")
-	e.run(ig, "verify", chromedp.Click(chromedp.CSS(`form[action="/ui/audit/verify"] button`)), chromedp.WaitVisible(chromedp.CSS("#verify-result")))
+	e.clickAndLoad(ig, "verify", `form[action="/ui/audit/verify"] button`)
 	if v := e.text(ig, "#verify-result"); !strings.Contains(v, "checks out") {
 		t.Errorf("verify: %q", v)
 	}
