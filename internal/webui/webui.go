@@ -151,6 +151,8 @@ func (u *UI) Routes() []Route {
 	any := []casehold.Role(nil)
 	matterRoles := []casehold.Role{casehold.RoleCoordinator, casehold.RoleLegal, casehold.RoleIG, casehold.RoleTeamManager}
 	audit := []casehold.Role{casehold.RoleIG, casehold.RoleCoordinator, casehold.RoleLegal}
+	lookup := []casehold.Role{casehold.RoleHelpdesk, casehold.RoleSupport, casehold.RoleEDT, casehold.RoleSocialWorker, casehold.RoleTeamManager}
+	intake := []casehold.Role{casehold.RoleCoordinator, casehold.RoleLegal}
 	rs := []Route{
 		{"GET", "/{$}", u.page(u.myWork), false, any},
 		{"GET", "/assets/{path...}", u.serveAsset, true, any},
@@ -159,10 +161,10 @@ func (u *UI) Routes() []Route {
 		{"GET", "/ui/sign-in/oidc", u.signInOIDC, true, any},
 		{"GET", "/ui/auth/callback", u.oidcCallback, true, any},
 		{"POST", "/ui/sign-out", u.page(u.signOut), false, any},
-		{"GET", "/ui/matters/new", u.page(u.newMatterPage), false, []casehold.Role{casehold.RoleCoordinator}},
-		{"POST", "/ui/matters/new", u.page(u.createMatter), false, []casehold.Role{casehold.RoleCoordinator}},
+		{"GET", "/ui/matters/new", u.page(u.need(casehold.ActCreateMatter, u.newMatterPage)), false, intake},
+		{"POST", "/ui/matters/new", u.page(u.need(casehold.ActCreateMatter, u.createMatter)), false, intake},
 		{"GET", "/ui/matters/{id}", u.page(u.matterPage), false, matterRoles},
-		{"POST", "/ui/matters/{id}/documents", u.page(u.uploadDocuments), false, matterRoles},
+		{"POST", "/ui/matters/{id}/documents", u.page(u.uploadDocuments), false, intake},
 		{"GET", "/ui/matters/{id}/documents", u.page(u.documentsPage), false, matterRoles},
 		{"GET", "/ui/matters/{id}/confirmation-form.pdf", u.page(u.previewForm), false, matterRoles},
 		{"GET", "/ui/matters/{id}/do/{action}", u.page(u.actionPage), false, matterRoles},
@@ -170,17 +172,17 @@ func (u *UI) Routes() []Route {
 		{"GET", "/ui/documents/{doc}", u.page(u.documentPage), false, matterRoles},
 		{"GET", "/ui/documents/{doc}/content", u.page(u.downloadDocument), false, matterRoles},
 		{"GET", "/ui/locks", u.page(u.locksPage), false, any},
-		{"POST", "/ui/locks", u.page(u.requestLock), false, []casehold.Role{casehold.RoleTeamManager, casehold.RoleServiceManager, casehold.RoleSupport}},
+		{"POST", "/ui/locks", u.page(u.need(casehold.ActLockRequest, u.requestLock)), false, []casehold.Role{casehold.RoleTeamManager, casehold.RoleSupport}},
 		{"GET", "/ui/locks/{lock}/do/{action}", u.page(u.lockActionPage), false, any},
 		{"POST", "/ui/locks/{lock}/do/{action}", u.page(u.doLockAction), false, any},
-		{"GET", "/ui/helpdesk", u.page(u.helpdeskPage), false, any},
-		{"POST", "/ui/helpdesk/lookup", u.page(u.lookupPID), false, any},
-		{"POST", "/ui/helpdesk/contact", u.page(u.recordContact), false, any},
-		{"GET", "/ui/audit", u.page(u.auditPage), false, audit},
-		{"POST", "/ui/audit/who-saw", u.page(u.whoSaw), false, audit},
-		{"POST", "/ui/audit/verify", u.page(u.verifyAudit), false, audit},
-		{"GET", "/ui/triage", u.page(u.triagePage), false, []casehold.Role{casehold.RoleCoordinator, casehold.RoleLegal}},
-		{"POST", "/ui/triage/{in}/assign", u.page(u.assignInbound), false, []casehold.Role{casehold.RoleCoordinator, casehold.RoleLegal}},
+		{"GET", "/ui/helpdesk", u.page(u.need(casehold.ActLockLookup, u.helpdeskPage)), false, lookup},
+		{"POST", "/ui/helpdesk/lookup", u.page(u.need(casehold.ActLockLookup, u.lookupPID)), false, lookup},
+		{"POST", "/ui/helpdesk/contact", u.page(u.need(casehold.ActLockLookup, u.recordContact)), false, lookup},
+		{"GET", "/ui/audit", u.page(u.need(casehold.ActReadAudit, u.auditPage)), false, audit},
+		{"POST", "/ui/audit/who-saw", u.page(u.need(casehold.ActReadAudit, u.whoSaw)), false, audit},
+		{"POST", "/ui/audit/verify", u.page(u.need(casehold.ActReadAudit, u.verifyAudit)), false, audit},
+		{"GET", "/ui/triage", u.page(u.triagePage), false, intake},
+		{"POST", "/ui/triage/{in}/assign", u.page(u.need(casehold.ActUploadDocument, u.assignInbound)), false, intake},
 		{"GET", "/ui/", u.page(u.notFound), false, any},
 	}
 	for i := range rs {
@@ -253,6 +255,19 @@ func (u *UI) csrfOK(r *http.Request, ss *session) bool {
 		tok = r.URL.Query().Get("csrf")
 	}
 	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(ss.CSRF)) == 1
+}
+
+// need refuses a page to a role the domain's role table does not give the action, before
+// the form is read (so a wrong role is told so, not that a field is missing), and audits
+// the refusal as a use case would.
+func (u *UI) need(act casehold.Action, next func(http.ResponseWriter, *http.Request, *session)) func(http.ResponseWriter, *http.Request, *session) {
+	return func(w http.ResponseWriter, r *http.Request, ss *session) {
+		if err := u.App.Authorize(r.Context(), actorOf(r), act); err != nil {
+			u.fail(w, r, ss, err)
+			return
+		}
+		next(w, r, ss)
+	}
 }
 
 func actorOf(r *http.Request) casehold.Actor {
