@@ -135,8 +135,6 @@ func (u *UI) createMatter(w http.ResponseWriter, r *http.Request, ss *session) {
 type matterData struct {
 	Matter    *casehold.Matter
 	Progress  *casehold.Progress
-	Documents []*casehold.Document
-	DocsShown bool // false when the policy withholds the document list
 	Actions   []*matterAction
 	Upload    *form
 	DocTypes  []string
@@ -172,14 +170,8 @@ func (u *UI) renderMatter(w http.ResponseWriter, r *http.Request, ss *session, s
 		u.fail(w, r, ss, err)
 		return
 	}
-	docs, err := u.App.ListDocuments(ctx, a, m.ID)
-	switch {
-	case err == nil:
-		d.Documents, d.DocsShown = docs, true
-	case casehold.ErrorCode(err) != casehold.EFORBIDDEN:
-		u.fail(w, r, ss, err)
-		return
-	}
+	// The page shows the counts from the progress view (one read of the documents); the
+	// list itself, and its audited read, is the documents page's.
 	for i := range matterActions {
 		if matterActions[i].fits(m) {
 			d.Actions = append(d.Actions, &matterActions[i])
