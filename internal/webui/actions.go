@@ -390,19 +390,29 @@ type actionData struct {
 	Action *matterAction
 }
 
-func (u *UI) actionPage(w http.ResponseWriter, r *http.Request, ss *session) {
+// loadAction finds the step named in the path and the matter it is for; it answers the
+// request itself (not found, refused) when it returns false.
+func (u *UI) loadAction(w http.ResponseWriter, r *http.Request, ss *session) (*matterAction, *casehold.Matter, []*casehold.Document, bool) {
 	act, ok := findAction(r.PathValue("action"))
 	if !ok {
 		u.notFound(w, r, ss)
-		return
+		return nil, nil, nil, false
 	}
 	m, docs, err := u.loadMatter(r)
 	if err != nil {
 		u.fail(w, r, ss, err)
-		return
+		return nil, nil, nil, false
 	}
 	if !act.fits(m) {
 		u.notFound(w, r, ss)
+		return nil, nil, nil, false
+	}
+	return act, m, docs, true
+}
+
+func (u *UI) actionPage(w http.ResponseWriter, r *http.Request, ss *session) {
+	act, m, docs, ok := u.loadAction(w, r, ss)
+	if !ok {
 		return
 	}
 	v := u.newView(r, ss, act.Title, "work")
@@ -414,34 +424,36 @@ func (u *UI) actionPage(w http.ResponseWriter, r *http.Request, ss *session) {
 }
 
 func (u *UI) doAction(w http.ResponseWriter, r *http.Request, ss *session) {
-	act, ok := findAction(r.PathValue("action"))
+	act, m, docs, ok := u.loadAction(w, r, ss)
 	if !ok {
-		u.notFound(w, r, ss)
-		return
-	}
-	m, docs, err := u.loadMatter(r)
-	if err != nil {
-		u.fail(w, r, ss, err)
-		return
-	}
-	if !act.fits(m) {
-		u.notFound(w, r, ss)
 		return
 	}
 	f := u.actionForm(m, docs, act)
 	f.Values = r.PostForm
 	notice, err := act.run(r.Context(), u.App, actorOf(r), m, f)
+	u.answerForm(w, r, ss, f, err, formPage{next: "/ui/matters/" + m.ID, notice: notice, title: act.Title, nav: "work",
+		template: "action.html", data: actionData{m, act}})
+}
+
+// formPage says where a form's answer goes: on success a redirect with a notice; on a
+// mistake the same page again, with the errors placed and the input kept.
+type formPage struct {
+	next, notice, title, nav, template string
+	data                               any
+}
+
+func (u *UI) answerForm(w http.ResponseWriter, r *http.Request, ss *session, f *form, err error, p formPage) {
 	if err == nil {
-		u.redirectWith(w, r, ss, "/ui/matters/"+m.ID, notice)
+		u.redirectWith(w, r, ss, p.next, p.notice)
 		return
 	}
 	if casehold.ErrorCode(err) != casehold.EINVALID {
 		u.fail(w, r, ss, err)
 		return
 	}
-	v := u.newView(r, ss, "Error: "+act.Title, "work")
+	v := u.newView(r, ss, "Error: "+p.title, p.nav)
 	v.Form = f
 	v.Errors = f.place(err)
-	v.Data = actionData{m, act}
-	u.render(w, r, http.StatusBadRequest, "action.html", v)
+	v.Data = p.data
+	u.render(w, r, http.StatusBadRequest, p.template, v)
 }

@@ -193,19 +193,8 @@ func (u *UI) doLockAction(w http.ResponseWriter, r *http.Request, ss *session) {
 	id := r.PathValue("lock")
 	f := &form{Action: "/ui/locks/" + id + "/do/" + act.Name, Submit: act.Submit, Fields: act.Fields, Values: r.PostForm}
 	notice, err := act.run(r.Context(), u.App, actorOf(r), id, f)
-	if err == nil {
-		u.redirectWith(w, r, ss, "/ui/locks", notice)
-		return
-	}
-	if casehold.ErrorCode(err) != casehold.EINVALID {
-		u.fail(w, r, ss, err)
-		return
-	}
-	v := u.newView(r, ss, "Error: "+act.Title, "locks")
-	v.Form = f
-	v.Errors = f.place(err)
-	v.Data = lockActionData{id, act}
-	u.render(w, r, http.StatusBadRequest, "lockaction.html", v)
+	u.answerForm(w, r, ss, f, err, formPage{next: "/ui/locks", notice: notice, title: act.Title, nav: "locks",
+		template: "lockaction.html", data: lockActionData{id, act}})
 }
 
 // Helpdesk.
