@@ -60,6 +60,7 @@ type browserEnv struct {
 	app     *wire.App
 	srv     *httptest.Server
 	alloc   context.Context
+	root    context.Context // the first browser's context; the others are made in it
 	axe     string
 	shots   string
 	visited map[string]bool
@@ -105,13 +106,14 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 
 // browser opens a browser (the first call) or a fresh, cookie-less browser context in it:
 // one per member of staff.
-func (e *browserEnv) browser(parent context.Context) context.Context {
+func (e *browserEnv) browser() context.Context {
 	var ctx context.Context
 	var cancel context.CancelFunc
-	if parent == nil {
+	if e.root == nil {
 		ctx, cancel = chromedp.NewContext(e.alloc)
+		e.root = ctx
 	} else {
-		ctx, cancel = chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+		ctx, cancel = chromedp.NewContext(e.root, chromedp.WithNewBrowserContext())
 	}
 	e.t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
@@ -233,7 +235,7 @@ func TestBrowserJourney(t *testing.T) {
 	yesterday := casehold.DateOf(time.Now().UTC().AddDate(0, 0, -1)).String()
 	const pid, reference = "P7700123", "CCRC/00777/2026"
 
-	coord := e.browser(nil)
+	coord := e.browser()
 	e.signIn(coord, "s-coord-01")
 	if h := e.text(coord, "h1"); h != "My work" {
 		t.Fatalf("after sign-in: %q, want My work", h)
@@ -400,7 +402,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// A helpdesk officer looks the PID up: "locked to <owner>", nothing else; the contact
 	// they take is passed on.
-	cso := e.browser(coord)
+	cso := e.browser()
 	e.signIn(cso, "s-cso-01")
 	e.run(cso, "helpdesk", chromedp.Navigate(e.srv.URL+"/ui/helpdesk"), chromedp.WaitVisible(chromedp.CSS("#pid")))
 	e.check(cso, "helpdesk")
@@ -421,7 +423,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	// A team manager outside the lock is refused the locked child's document.
-	tm := e.browser(coord)
+	tm := e.browser()
 	e.signIn(tm, "s-tm-01")
 	e.run(tm, "open the locked document", chromedp.Navigate(e.srv.URL+"/ui/documents/"+docs[0].ID), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if h := e.text(tm, "h1"); h != "You do not have access to this" {
@@ -438,7 +440,7 @@ func TestBrowserJourney(t *testing.T) {
 	e.screenshot(tm, "locks")
 
 	// Information governance: who saw this child, and verify.
-	ig := e.browser(coord)
+	ig := e.browser()
 	e.signIn(ig, "s-ig-01")
 	if err := e.app.Service.FlushAudit(ctx); err != nil {
 		t.Fatal(err)

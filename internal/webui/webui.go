@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -210,8 +209,6 @@ func (u *UI) secured(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-type ctxKey struct{}
-
 // page wraps a handler that needs a signed-in member of staff: it opens the session (or
 // sends the browser to sign in), refreshes its idle clock, checks the CSRF token of every
 // POST, and puts the actor where the logging middleware and the use cases find it.
@@ -409,5 +406,3 @@ func localNext(p string) string {
 	}
 	return p
 }
-
-var errSignIn = errors.New("sign-in failed")
