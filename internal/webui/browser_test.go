@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		t.Fatal(err)
 	}
 	cfg.DataDir = t.TempDir()
-	cfg.MaxUploadBytes = 4 << 20
+	cfg.MaxUploadBytes = 16 << 20
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
@@ -281,7 +282,10 @@ func TestBrowserJourney(t *testing.T) {
 	// Upload two scans at once: one request a file, each with its progress bar.
 	dir := t.TempDir()
 	var files []string
-	for i, body := range []string{"first scan", "second scan"} {
+	// The second is over the 5 MiB a request through API Gateway and Lambda may carry, so it
+	// goes by presigned PUT to the staging store (this server's, locally) and is secured there.
+	large := "second scan\n" + strings.Repeat("% padding of a large scan\n", 6<<20/26)
+	for i, body := range []string{"first scan", large} {
 		p := filepath.Join(dir, fmt.Sprintf("scan-%d.pdf", i+1))
 		if err := os.WriteFile(p, []byte("%PDF-1.4\n"+body+"\n%%EOF\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -300,6 +304,14 @@ func TestBrowserJourney(t *testing.T) {
 		if !strings.HasPrefix(b, "100 ") || !strings.Contains(b, "Secured. SHA-256 ") || !strings.Contains(b, "Legal hold: on") {
 			t.Errorf("progress item %q: want a full bar, the SHA-256 and the hold", b)
 		}
+	}
+	// The large one took the presigned path: an upload slot was asked for on this matter.
+	if err := e.app.Service.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := e.app.Service.Store.ListAuditBy(ctx, casehold.AuditFilter{MatterID: loc[strings.LastIndex(loc, "/")+1:]}, 0, 100)
+	if err != nil || !slices.ContainsFunc(evs, func(ev casehold.AuditEvent) bool { return ev.Action == "upload.create" }) {
+		t.Errorf("the large scan did not go through a presigned upload (%v)", err)
 	}
 	e.check(coord, "matter-uploaded")
 	e.screenshot(coord, "upload-progress")

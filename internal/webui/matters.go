@@ -139,6 +139,7 @@ type matterData struct {
 	Upload    *form
 	DocTypes  []string
 	MaxUpload int64
+	DirectMax int64
 	Released  bool
 }
 
@@ -165,7 +166,8 @@ func (u *UI) renderMatter(w http.ResponseWriter, r *http.Request, ss *session, s
 		u.fail(w, r, ss, err)
 		return
 	}
-	d := matterData{Matter: m, DocTypes: casehold.DocTypes, MaxUpload: u.App.MaxUploadBytes, Released: m.Status != casehold.MatterOpen}
+	d := matterData{Matter: m, DocTypes: casehold.DocTypes, MaxUpload: u.App.MaxUploadBytes, DirectMax: u.cfg.DirectUploadMax,
+		Released: m.Status != casehold.MatterOpen}
 	if d.Progress, err = u.App.Progress(ctx, a, m.ID); err != nil {
 		u.fail(w, r, ss, err)
 		return
@@ -300,6 +302,20 @@ func (u *UI) uploadFail(w http.ResponseWriter, r *http.Request, ss *session, wan
 	f.Fields = append(f.Fields, field{Name: "file", Label: "File", Kind: "file"})
 	errs := f.place(err)
 	u.renderMatter(w, r, ss, statusOf[code], f, errs)
+}
+
+// createUploadSlot gives the upload script a presigned PUT for one large file: the same
+// use case as the API's POST /matters/{id}/uploads, which checks the metadata first. The
+// file then goes from the browser to the staging store, and the ingest handler secures it.
+func (u *UI) createUploadSlot(w http.ResponseWriter, r *http.Request, ss *session) {
+	in := app.UploadInput{PID: r.PostFormValue("pid"), DocType: r.PostFormValue("doc_type"), DocDate: r.PostFormValue("doc_date"),
+		Filename: r.PostFormValue("filename")}
+	slot, err := u.App.CreateUpload(r.Context(), actorOf(r), r.PathValue("id"), in)
+	if err != nil {
+		u.uploadFail(w, r, ss, true, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, slot)
 }
 
 type documentsData struct {

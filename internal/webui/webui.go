@@ -41,6 +41,12 @@ type Config struct {
 	IdleTimeout, MaxAge time.Duration
 	// Council is shown in the header.
 	Council string
+	// DirectUploadMax: files larger than this go from the browser straight to the staging
+	// store through a presigned PUT (API Gateway takes 10 MB, Lambda 6 MB); 0 means 5 MiB.
+	DirectUploadMax int64
+	// UploadOrigins are the origins of presigned upload URLs other than this server's (the
+	// upload bucket in AWS), allowed as connect-src in the Content-Security-Policy.
+	UploadOrigins []string
 }
 
 // UI is the web UI. Build it with New.
@@ -53,6 +59,7 @@ type UI struct {
 	oidc      *oidcClient
 	pages     map[string]*template.Template
 	assets    *assets
+	csp       string
 }
 
 // Route is one page route. Roles lists who the page is for (nil: anyone signed in); the
@@ -80,7 +87,13 @@ func New(ctx context.Context, svc *app.Service, log *slog.Logger, requestID func
 	if err != nil {
 		return nil, fmt.Errorf("web UI: %w", err)
 	}
+	if cfg.DirectUploadMax == 0 {
+		cfg.DirectUploadMax = 5 << 20
+	}
 	u := &UI{App: svc, Log: log, RequestID: requestID, cfg: cfg, sessions: ss}
+	u.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src " + strings.Join(append([]string{"'self'"}, cfg.UploadOrigins...), " ") +
+		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 	if u.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -164,6 +177,7 @@ func (u *UI) Routes() []Route {
 		{"POST", "/ui/matters/new", u.page(u.need(casehold.ActCreateMatter, u.createMatter)), false, intake},
 		{"GET", "/ui/matters/{id}", u.page(u.matterPage), false, matterRoles},
 		{"POST", "/ui/matters/{id}/documents", u.page(u.uploadDocuments), false, intake},
+		{"POST", "/ui/matters/{id}/uploads", u.page(u.need(casehold.ActUploadDocument, u.createUploadSlot)), false, intake},
 		{"GET", "/ui/matters/{id}/documents", u.page(u.documentsPage), false, matterRoles},
 		{"GET", "/ui/matters/{id}/confirmation-form.pdf", u.page(u.previewForm), false, matterRoles},
 		{"GET", "/ui/matters/{id}/do/{action}", u.page(u.actionPage), false, matterRoles},
@@ -196,8 +210,11 @@ func (u *UI) Routes() []Route {
 func (u *UI) secured(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-			"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		csp := u.csp
+		if csp == "" { // a UI built without New (route listing in tests)
+			csp = "default-src 'none'"
+		}
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/casehold/casehold/internal/config"
@@ -32,6 +33,13 @@ func buildUI(ctx context.Context, cfg config.Config, a *App, log *slog.Logger) (
 	uc := webui.Config{Local: local, SessionKey: key, Council: cfg.Council,
 		// Cookies are Secure everywhere but a local server on plain http.
 		Secure: !local || strings.HasPrefix(cfg.PublicURL, "https://")}
+	if cfg.Backend == config.AWS {
+		// Large files go from the browser to the upload bucket by presigned PUT.
+		uc.UploadOrigins = []string{"https://" + cfg.UploadBucket + ".s3." + cfg.Region + ".amazonaws.com"}
+		if u, err := url.Parse(cfg.S3Endpoint); err == nil && cfg.S3Endpoint != "" {
+			uc.UploadOrigins = []string{u.Scheme + "://" + u.Host}
+		}
+	}
 	if cfg.OIDCIssuer != "" {
 		uc.OIDC = &webui.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 			RedirectURL: cfg.OIDCRedirectURL, RolesClaim: cfg.OIDCRolesClaim}

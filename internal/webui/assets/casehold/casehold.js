@@ -16,6 +16,7 @@ function enhanceUpload (form) {
   const list = form.querySelector('[data-progress]')
   const drop = form.querySelector('[data-drop]')
   const token = new URL(form.action).searchParams.get('csrf')
+  const directMax = Number(form.dataset.directMax || Infinity)
   if (!input || !list || !window.FormData || !window.XMLHttpRequest) return
 
   if (drop) {
@@ -28,15 +29,80 @@ function enhanceUpload (form) {
     })
   }
 
+  let fields = null
+
+  // Small files: one multipart POST each to casehold, which streams it into the evidence
+  // store and answers with the hash.
+  function sendDirect (file, bar, status, secured, fail) {
+    const body = new FormData()
+    for (const [k, v] of fields) body.append(k, v)
+    body.append('file', file, file.name)
+    const xhr = request('POST', form.action, bar, status)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('X-CSRF-Token', token)
+    xhr.addEventListener('load', () => {
+      const answer = json(xhr)
+      if (xhr.status === 201) secured(answer)
+      else fail(answer.error || 'error ' + xhr.status)
+    })
+    xhr.addEventListener('error', () => fail('the connection failed'))
+    xhr.send(body)
+  }
+
+  // Large files: casehold checks the details and gives a presigned PUT; the file goes
+  // straight to the staging store and the ingest handler secures it.
+  function sendPresigned (file, bar, status, secured, fail) {
+    const params = new URLSearchParams()
+    for (const [k, v] of fields) if (typeof v === 'string') params.append(k, v)
+    params.append('filename', file.name)
+    const ask = new XMLHttpRequest()
+    ask.open('POST', form.dataset.slot)
+    ask.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded')
+    ask.setRequestHeader('Accept', 'application/json')
+    ask.setRequestHeader('X-CSRF-Token', token)
+    ask.addEventListener('load', () => {
+      const slot = json(ask)
+      if (ask.status !== 201) return fail(slot.error || 'error ' + ask.status)
+      const put = request(slot.method || 'PUT', slot.url, bar, status)
+      for (const [name, values] of Object.entries(slot.headers || {})) {
+        if (name.toLowerCase() !== 'host' && name.toLowerCase() !== 'content-length') put.setRequestHeader(name, values.join(', '))
+      }
+      put.addEventListener('load', () => {
+        if (put.status >= 200 && put.status < 300) secured(json(put))
+        else fail('the store answered ' + put.status)
+      })
+      put.addEventListener('error', () => fail('the connection failed'))
+      put.send(file)
+    })
+    ask.addEventListener('error', () => fail('the connection failed'))
+    ask.send(params)
+  }
+
+  function request (method, url, bar, status) {
+    const xhr = new XMLHttpRequest()
+    xhr.open(method, url)
+    xhr.upload.addEventListener('progress', (ev) => {
+      if (ev.lengthComputable) {
+        bar.value = Math.round(ev.loaded * 100 / ev.total)
+        status.textContent = bar.value + '% sent'
+      }
+    })
+    return xhr
+  }
+
+  function json (xhr) {
+    try { return JSON.parse(xhr.responseText) || {} } catch (err) { return {} }
+  }
+
   form.addEventListener('submit', (e) => {
     if (!input.files.length) return // the server answers with the error summary
     e.preventDefault()
     list.innerHTML = ''
-    const fields = new FormData(form)
+    fields = new FormData(form)
     fields.delete('file')
     const files = Array.from(input.files)
     let pending = files.length
-    let secured = 0
+    let securedCount = 0
     files.forEach((file, i) => {
       const item = document.createElement('li')
       item.className = 'casehold-progress__item'
@@ -53,36 +119,26 @@ function enhanceUpload (form) {
       item.append(label, ' ', bar, ' ', status)
       list.append(item)
 
-      const body = new FormData()
-      for (const [k, v] of fields) body.append(k, v)
-      body.append('file', file, file.name)
-      const xhr = new XMLHttpRequest()
-      xhr.open('POST', form.action)
-      xhr.setRequestHeader('Accept', 'application/json')
-      xhr.setRequestHeader('X-CSRF-Token', token)
-      xhr.upload.addEventListener('progress', (ev) => {
-        if (ev.lengthComputable) {
-          bar.value = Math.round(ev.loaded * 100 / ev.total)
-          status.textContent = bar.value + '% sent'
-        }
-      })
-      xhr.addEventListener('load', () => {
-        let answer = {}
-        try { answer = JSON.parse(xhr.responseText) } catch (err) { answer = { error: 'The server did not answer as expected' } }
-        if (xhr.status === 201) {
-          bar.value = 100
-          secured++
-          status.textContent = 'Secured. SHA-256 ' + answer.sha256 + '. Legal hold: ' + (answer.held ? 'on' : 'off') + '.'
-          item.classList.add('casehold-progress__item--done')
-        } else {
-          status.textContent = 'Not secured: ' + (answer.error || 'error ' + xhr.status)
-          item.classList.add('casehold-progress__item--error')
-        }
+      const fail = (why) => {
+        status.textContent = 'Not secured: ' + why
+        item.classList.add('casehold-progress__item--error')
         done()
-      })
-      xhr.addEventListener('error', () => { status.textContent = 'Not secured: the connection failed'; done() })
+      }
+      const secured = (answer) => {
+        bar.value = 100
+        securedCount++
+        status.textContent = answer && answer.sha256
+          ? 'Secured. SHA-256 ' + answer.sha256 + '. Legal hold: ' + (answer.held ? 'on' : 'off') + '.'
+          : 'Uploaded. It is secured within a minute: see the documents list for its SHA-256.'
+        item.classList.add('casehold-progress__item--done')
+        done()
+      }
       status.textContent = 'Sending'
-      xhr.send(body)
+      if (file.size > directMax) {
+        sendPresigned(file, bar, status, secured, fail)
+      } else {
+        sendDirect(file, bar, status, secured, fail)
+      }
     })
     function done () {
       if (--pending > 0) return
@@ -90,7 +146,7 @@ function enhanceUpload (form) {
       const link = document.createElement('a')
       link.className = 'govuk-link'
       link.href = window.location.pathname
-      link.textContent = secured + ' of ' + files.length + ' file(s) secured: show the updated matter'
+      link.textContent = securedCount + ' of ' + files.length + ' file(s) secured: show the updated matter'
       more.append(link)
       list.append(more)
       input.value = ''
