@@ -307,7 +307,7 @@ var matterActions = []matterAction{
 			var cs []option
 			if m.Work.SCR != nil {
 				for i, c := range m.Work.SCR.Copies {
-					cs = append(cs, option{strconv.Itoa(i + 1), fmt.Sprintf("%d: %s, due %s", i+1, c.Practitioner, c.DueOn)})
+					cs = append(cs, option{strconv.Itoa(i), fmt.Sprintf("%d: %s, due %s", i+1, c.Practitioner, c.DueOn)})
 				}
 			}
 			return []field{{Name: "copy", Label: "Copy", Kind: kSelect, Options: cs, Path: true}, {Name: "on", Label: "Date provided", Kind: kDate}}
@@ -447,7 +447,10 @@ func (u *UI) answerForm(w http.ResponseWriter, r *http.Request, ss *session, f *
 		u.redirectWith(w, r, ss, p.next, p.notice)
 		return
 	}
-	if casehold.ErrorCode(err) != casehold.EINVALID {
+	// A mistake in the input, or a step that cannot be taken yet (a conflict, such as a
+	// review that cannot close while proceedings run): the form again, saying why.
+	code := casehold.ErrorCode(err)
+	if code != casehold.EINVALID && code != casehold.ECONFLICT {
 		u.fail(w, r, ss, err)
 		return
 	}
@@ -455,5 +458,5 @@ func (u *UI) answerForm(w http.ResponseWriter, r *http.Request, ss *session, f *
 	v.Form = f
 	v.Errors = f.place(err)
 	v.Data = p.data
-	u.render(w, r, http.StatusBadRequest, p.template, v)
+	u.render(w, r, statusOf[code], p.template, v)
 }
