@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -27,34 +29,50 @@ type OIDCConfig struct {
 	HTTPClient *http.Client
 }
 
+// oidcClient discovers the provider on first use, not at start-up: the API and the pages
+// share one Lambda, and a provider that cannot be reached for a moment must not stop the
+// JSON API from starting. A failed discovery is tried again at the next sign-in.
 type oidcClient struct {
-	cfg      OIDCConfig
+	cfg OIDCConfig
+
+	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
 	oauth    oauth2.Config
 }
 
-func newOIDCClient(ctx context.Context, c OIDCConfig) (*oidcClient, error) {
+func newOIDCClient(c OIDCConfig) (*oidcClient, error) {
 	if c.Issuer == "" || c.ClientID == "" {
 		return nil, fmt.Errorf("OpenID Connect sign-in needs the issuer and client id")
 	}
-	if c.HTTPClient != nil {
-		ctx = oidc.ClientContext(ctx, c.HTTPClient)
+	if _, err := url.Parse(c.Issuer); err != nil {
+		return nil, fmt.Errorf("OpenID Connect issuer: %w", err)
 	}
-	p, err := oidc.NewProvider(ctx, c.Issuer)
+	return &oidcClient{cfg: c}, nil
+}
+
+// discover reads the provider's configuration and keys (once, then cached).
+func (o *oidcClient) discover(ctx context.Context) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.verifier != nil {
+		return nil
+	}
+	p, err := oidc.NewProvider(o.ctx(ctx), o.cfg.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("OpenID Connect provider %s: %w", c.Issuer, err)
+		return fmt.Errorf("OpenID Connect provider %s: %w", o.cfg.Issuer, err)
 	}
-	return &oidcClient{cfg: c,
-		verifier: p.Verifier(&oidc.Config{ClientID: c.ClientID}),
-		oauth: oauth2.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL,
-			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}},
-	}, nil
+	o.verifier = p.Verifier(&oidc.Config{ClientID: o.cfg.ClientID})
+	o.oauth = oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, RedirectURL: o.cfg.RedirectURL,
+		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
+	return nil
 }
 
 // config is the OAuth2 configuration for this request: the redirect URL configured, or this
 // host's callback (behind API Gateway the Host is the API's own domain).
 func (o *oidcClient) config(r *http.Request) oauth2.Config {
+	o.mu.Lock()
 	c := o.oauth
+	o.mu.Unlock()
 	if c.RedirectURL == "" {
 		c.RedirectURL = "https://" + r.Host + "/ui/auth/callback"
 	}
@@ -73,6 +91,11 @@ func (o *oidcClient) ctx(ctx context.Context) context.Context {
 func (u *UI) signInOIDC(w http.ResponseWriter, r *http.Request) {
 	if u.oidc == nil {
 		u.renderError(w, r, nil, http.StatusNotFound, "Page not found", "This server signs in with the demo staff list.")
+		return
+	}
+	if err := u.oidc.discover(r.Context()); err != nil {
+		u.Log.ErrorContext(r.Context(), "web UI: identity provider unreachable", "err", err)
+		u.renderError(w, r, nil, http.StatusBadGateway, "Sign-in is not available right now", "The council's sign-in service did not answer. Try again in a few minutes.")
 		return
 	}
 	ss := u.anonymous(w, r)
@@ -106,6 +129,10 @@ func (u *UI) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		refuse("the identity provider said "+safeWord(e), nil)
 		return
 	}
+	if err := u.oidc.discover(r.Context()); err != nil {
+		refuse("the council's sign-in service did not answer", err)
+		return
+	}
 	ctx := u.oidc.ctx(r.Context())
 	oc := u.oidc.config(r)
 	tok, err := oc.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(ss.Verifier))
@@ -118,7 +145,10 @@ func (u *UI) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		refuse("no identity token was returned", nil)
 		return
 	}
-	idt, err := u.oidc.verifier.Verify(ctx, raw)
+	u.oidc.mu.Lock()
+	verifier := u.oidc.verifier
+	u.oidc.mu.Unlock()
+	idt, err := verifier.Verify(ctx, raw)
 	var expired *oidc.TokenExpiredError
 	switch {
 	case errors.As(err, &expired):

@@ -281,3 +281,41 @@ func between(s, from, to string) string {
 	v, _, _ := strings.Cut(rest, to)
 	return v
 }
+
+// TestOIDCProviderDown: the API and the pages share one function, so a provider that cannot
+// be reached must not stop it starting; sign-in says so plainly and works once it answers.
+func TestOIDCProviderDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens here now
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{"CASEHOLD_AUTH": "apigw", "CASEHOLD_OIDC_ISSUER": "http://" + addr + "/oidc",
+			"CASEHOLD_OIDC_CLIENT_ID": "casehold", "CASEHOLD_SESSION_KEY": strings.Repeat("k", 40)}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	a, err := wire.Build(context.Background(), cfg, wire.Logger(cfg, io.Discard))
+	if err != nil {
+		t.Fatalf("casehold did not start while the identity provider was down: %v", err)
+	}
+	defer a.Close()
+	srv := httptest.NewTLSServer(a.Handler)
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/ui/sign-in/oidc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "Sign-in is not available right now") {
+		t.Errorf("sign-in with the provider down: %d\n%.300s", res.StatusCode, b)
+	}
+	if res, err := srv.Client().Get(srv.URL + "/healthz"); err != nil || res.StatusCode != 200 {
+		t.Errorf("the API is not serving: %v %v", err, res)
+	}
+}

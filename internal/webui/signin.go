@@ -35,6 +35,7 @@ func (u *UI) signInPage(w http.ResponseWriter, r *http.Request) {
 	ss := u.anonymous(w, r)
 	v := u.newView(r, ss, "Sign in", "")
 	v.Actor = nil
+	u.takeNotice(w, ss, v)
 	d := signInData{OIDC: u.oidc != nil}
 	if u.cfg.Local {
 		d.Demo = auth.DemoStaff

@@ -71,8 +71,8 @@ type Route struct {
 	Roles        []casehold.Role
 }
 
-// New builds the UI. With OIDC configured it discovers the provider now, so a wrong issuer
-// fails at start-up rather than at the first sign-in.
+// New builds the UI. With OIDC configured, the provider is discovered at the first sign-in
+// (see oidcClient).
 func New(ctx context.Context, svc *app.Service, log *slog.Logger, requestID func(context.Context) string, cfg Config) (*UI, error) {
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = 30 * time.Minute
@@ -101,7 +101,7 @@ func New(ctx context.Context, svc *app.Service, log *slog.Logger, requestID func
 		return nil, err
 	}
 	if cfg.OIDC != nil {
-		if u.oidc, err = newOIDCClient(ctx, *cfg.OIDC); err != nil {
+		if u.oidc, err = newOIDCClient(*cfg.OIDC); err != nil {
 			return nil, err
 		}
 	}
