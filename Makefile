@@ -8,9 +8,9 @@ STATICCHECK := $(TOOLS)/staticcheck
 BENCHSTAT   := $(TOOLS)/benchstat
 FUZZTIME    ?= 10s
 # Every fuzz target: package path and function name.
-FUZZ_TARGETS := ./internal/casehold:FuzzParseStaffCSV ./internal/mailintake:FuzzParse ./internal/mailintake:FuzzBase64Reader ./internal/pdfcheck:FuzzCheck ./internal/pdfcheck:FuzzScanMatchesReference ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims ./internal/evpack:FuzzVerify
+FUZZ_TARGETS := ./internal/casehold:FuzzParseStaffCSV ./internal/mailintake:FuzzParse ./internal/mailintake:FuzzBase64Reader ./internal/pdfcheck:FuzzCheck ./internal/pdfcheck:FuzzScanMatchesReference ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims ./internal/evpack:FuzzVerify ./internal/webui:FuzzReadSession ./internal/webui:FuzzFormBody
 
-.PHONY: help run run-aws test check unit fuzz bench build tools clean-data
+.PHONY: help run run-aws test check unit fuzz bench build tools clean-data ui-assets screenshots
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,8 +27,10 @@ run: ## start casehold locally on the embedded default (data in ./var)
 run-aws: ## start the AWS emulators and casehold on them, with the same local sign-in (data forgotten on stop)
 	CASEHOLD_CACHE=$(CACHE) infra/run-aws.sh
 
-test: tools check ## everything CI runs: lint, race tests with the AWS emulators, short fuzzing
-	CASEHOLD_CACHE=$(CACHE) infra/emulators.sh run -- env CASEHOLD_REQUIRE_EMULATORS=1 go test -race -count=1 ./...
+test: tools check ## everything CI runs: lint, race tests with the AWS emulators and headless Chromium, short fuzzing
+	@AXE=$$(CASEHOLD_CACHE=$(CACHE) infra/browser.sh) && \
+	  CASEHOLD_CACHE=$(CACHE) infra/emulators.sh run -- env CASEHOLD_REQUIRE_EMULATORS=1 \
+	  CASEHOLD_REQUIRE_BROWSER=1 CASEHOLD_AXE_JS=$$AXE go test -race -count=1 ./...
 	$(MAKE) fuzz
 
 check: tools ## gofmt, go vet, staticcheck
@@ -56,6 +58,14 @@ $(STATICCHECK):
 
 $(BENCHSTAT):
 	GOBIN=$(TOOLS) go install golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+# The web UI (internal/webui): GOV.UK Frontend's build is committed, so `make run` needs only Go.
+ui-assets: ## refresh the web UI's GOV.UK Frontend CSS/JS from npm (records the version)
+	CASEHOLD_CACHE=$(CACHE) infra/ui-assets.sh
+
+screenshots: ## retake docs/screenshots with the browser tests
+	@AXE=$$(CASEHOLD_CACHE=$(CACHE) infra/browser.sh) && CASEHOLD_SCREENSHOTS=1 CASEHOLD_REQUIRE_BROWSER=1 \
+	  CASEHOLD_AXE_JS=$$AXE go test -count=1 -run TestBrowserJourney ./internal/webui/
 
 clean-data: ## delete the local data folder ./var (evidence included!)
 	rm -rf ./var

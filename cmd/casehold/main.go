@@ -232,6 +232,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "casehold listening on http://%s (backend %s, data in %s)\n\n", ln.Addr(), cfg.Backend, cfg.DataDir)
+	if a.UI != nil {
+		fmt.Fprintf(stdout, "Staff web UI: open http://%s/ in a browser (local sign-in lists the demo staff)\n\n", ln.Addr())
+	}
 	if a.TokenSecret != nil {
 		fmt.Fprintln(stdout, "Demo staff tokens (valid 12 hours; `go run ./cmd/casehold token ID` makes more):")
 		for _, s := range auth.DemoStaff {

@@ -67,6 +67,16 @@ type Config struct {
 	AuditSigningKey string // CASEHOLD_AUDIT_SIGNING_KEY: note signer key; in AWS resolved from Secrets Manager
 	AuditPublicKey  string // CASEHOLD_AUDIT_PUBLIC_KEY: verifier key, for processes that only prove and verify
 	AuditLogName    string // CASEHOLD_AUDIT_LOG_NAME: name (origin) of a key made locally, default casehold.local/audit
+
+	// Staff web UI sign-in through the council's OpenID Connect provider (README "Web UI").
+	OIDCIssuer       string // CASEHOLD_OIDC_ISSUER: e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty: no OIDC sign-in
+	OIDCClientID     string // CASEHOLD_OIDC_CLIENT_ID
+	OIDCClientSecret string // CASEHOLD_OIDC_CLIENT_SECRET: empty for a public client (PKCE alone)
+	OIDCRedirectURL  string // CASEHOLD_OIDC_REDIRECT_URL: empty: https://<the request's host>/ui/auth/callback
+	OIDCRolesClaim   string // CASEHOLD_OIDC_ROLES_CLAIM: the claim holding casehold roles, default casehold:roles
+	// SessionKey: CASEHOLD_SESSION_KEY, at least 32 characters, seals the web UI's session
+	// cookies (in AWS from Secrets Manager). Locally it is derived from the token key.
+	SessionKey string
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
@@ -109,6 +119,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuditSigningKey:  get("CASEHOLD_AUDIT_SIGNING_KEY", ""),
 		AuditPublicKey:   get("CASEHOLD_AUDIT_PUBLIC_KEY", ""),
 		AuditLogName:     get("CASEHOLD_AUDIT_LOG_NAME", "casehold.local/audit"),
+		OIDCIssuer:       get("CASEHOLD_OIDC_ISSUER", ""),
+		OIDCClientID:     get("CASEHOLD_OIDC_CLIENT_ID", ""),
+		OIDCClientSecret: get("CASEHOLD_OIDC_CLIENT_SECRET", ""),
+		OIDCRedirectURL:  get("CASEHOLD_OIDC_REDIRECT_URL", ""),
+		OIDCRolesClaim:   get("CASEHOLD_OIDC_ROLES_CLAIM", ""),
+		SessionKey:       get("CASEHOLD_SESSION_KEY", ""),
 	}
 	var err error
 	if c.MaxUploadBytes, err = strconv.ParseInt(get("CASEHOLD_MAX_UPLOAD_BYTES", strconv.Itoa(DefaultMaxUploadBytes)), 10, 64); err != nil {
@@ -155,6 +171,14 @@ func (c Config) Validate() error {
 	if c.Auth == "local" {
 		if err := c.localSignInAllowed(); err != nil {
 			return err
+		}
+	}
+	if c.OIDCIssuer != "" {
+		if c.OIDCClientID == "" {
+			return fmt.Errorf("CASEHOLD_OIDC_CLIENT_ID is required with CASEHOLD_OIDC_ISSUER")
+		}
+		if len(c.SessionKey) < 32 && c.Auth != "local" {
+			return fmt.Errorf("CASEHOLD_SESSION_KEY must be at least 32 characters with CASEHOLD_OIDC_ISSUER")
 		}
 	}
 	switch c.Backend {

@@ -24,6 +24,7 @@ import (
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/webui"
 )
 
 // UploadReceiver takes a presigned PUT on the local server (the stand-in for S3) and
@@ -38,6 +39,9 @@ type Server struct {
 	Auth    auth.Authenticator
 	Log     *slog.Logger
 	Uploads UploadReceiver
+	// UI is the staff web UI (nil: the JSON API alone). Its pages are served by this
+	// handler from their own route table, which the OpenAPI description does not cover.
+	UI *webui.UI
 }
 
 // maxJSONBody bounds JSON request bodies; documents go through the upload routes.
@@ -52,6 +56,9 @@ func (s *Server) Handler() http.Handler {
 			h = s.authenticated(h)
 		}
 		mux.HandleFunc(r.method+" "+r.path, h)
+	}
+	for _, p := range s.PageRoutes() {
+		mux.HandleFunc(p.Method+" "+p.Path, p.Handler)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, casehold.Errorf(casehold.ENOTFOUND, "no such route: %s %s", r.Method, r.URL.Path))
@@ -101,6 +108,14 @@ func (s *Server) Routes() []string {
 		out = append(out, r.method+" "+r.path)
 	}
 	return out
+}
+
+// PageRoutes is the web UI's route table (empty without a UI).
+func (s *Server) PageRoutes() []webui.Route {
+	if s.UI == nil {
+		return nil
+	}
+	return s.UI.Routes()
 }
 
 type ctxKey int

@@ -31,6 +31,7 @@ import (
 	"github.com/casehold/casehold/internal/s3evidence"
 	"github.com/casehold/casehold/internal/s3staging"
 	"github.com/casehold/casehold/internal/sesmail"
+	"github.com/casehold/casehold/internal/webui"
 )
 
 // App is the assembled system.
@@ -43,6 +44,8 @@ type App struct {
 	Releases *intake.Releases
 	// Disposals runs approved disposals (the disposal function; the local server's ticker).
 	Disposals *intake.Disposals
+	// UI is the staff web UI, nil when there is no way to sign in to it.
+	UI *webui.UI
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -124,7 +127,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.Emails = &intake.Emails{App: svc, Log: log}
 	a.Releases = &intake.Releases{App: svc, Log: log}
 	a.Disposals = &intake.Disposals{App: svc, Log: log}
-	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver}).Handler()
+	ui, err := buildUI(ctx, cfg, a, log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.UI = ui
+	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver, UI: ui}).Handler()
 	return a, nil
 }
 
