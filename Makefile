@@ -10,7 +10,7 @@ FUZZTIME    ?= 10s
 # Every fuzz target: package path and function name.
 FUZZ_TARGETS := ./internal/casehold:FuzzParseStaffCSV ./internal/mailintake:FuzzParse ./internal/mailintake:FuzzBase64Reader ./internal/pdfcheck:FuzzCheck ./internal/pdfcheck:FuzzScanMatchesReference ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims ./internal/evpack:FuzzVerify ./internal/webui:FuzzReadSession ./internal/webui:FuzzFormBody
 
-.PHONY: help run run-aws test check unit fuzz bench build tools clean-data ui-assets screenshots
+.PHONY: help run run-aws test test-s3-compat check unit fuzz bench build tools clean-data ui-assets screenshots
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ unit: ## fast tests without emulators (AWS adapter tests skip with a note)
 
 fuzz: ## run each fuzz target for FUZZTIME
 	@FUZZTIME=$(FUZZTIME) infra/fuzz.sh $(FUZZ_TARGETS)
+
+test-s3-compat: ## the S3 suites against a second S3 implementation (SeaweedFS; builds it the first time)
+	CASEHOLD_CACHE=$(CACHE) infra/s3compat.sh
 
 bench: tools ## benchmarks side by side with their baselines (see infra/bench.sh)
 	CASEHOLD_CACHE=$(CACHE) infra/bench.sh

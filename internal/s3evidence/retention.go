@@ -40,7 +40,7 @@ func (s *Store) RetainedUntil(ctx context.Context, key, versionID string) (time.
 		Bucket: aws.String(s.bucket), Key: aws.String(key), VersionId: aws.String(versionID),
 	})
 	switch {
-	case apiCode(err) == "NoSuchObjectLockConfiguration":
+	case noLockSetting(err):
 		return time.Time{}, nil
 	case err != nil:
 		return time.Time{}, fmt.Errorf("read retention of %s: %w", key, translate(err, opRead))

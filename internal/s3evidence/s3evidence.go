@@ -269,6 +269,18 @@ func RequireObjectLock(ctx context.Context, client *s3.Client, bucket string) er
 	return nil
 }
 
+// noLockSetting reports an answer that the version exists but has no such Object Lock
+// setting. S3 implementations word it differently: NoSuchObjectLockConfiguration (AWS,
+// Versity), NoSuchObjectLegalHold and NoSuchObjectRetention (SeaweedFS), and
+// ObjectLockConfigurationNotFoundError for a bucket without Object Lock at all.
+func noLockSetting(err error) bool {
+	switch apiCode(err) {
+	case "NoSuchObjectLockConfiguration", "NoSuchObjectLegalHold", "NoSuchObjectRetention", "ObjectLockConfigurationNotFoundError":
+		return true
+	}
+	return false
+}
+
 // LegalHold reports whether the version is under legal hold.
 func (s *Store) LegalHold(ctx context.Context, key, versionID string) (bool, error) {
 	out, err := s.client.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{
@@ -276,8 +288,7 @@ func (s *Store) LegalHold(ctx context.Context, key, versionID string) (bool, err
 		Key:       aws.String(key),
 		VersionId: aws.String(versionID),
 	})
-	if apiCode(err) == "NoSuchObjectLockConfiguration" {
-		// S3's answer for a version that exists but never had a hold set.
+	if noLockSetting(err) {
 		return false, nil
 	}
 	if err != nil {
