@@ -31,6 +31,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Locks", func(t *testing.T) { testLocks(t, newHarness) })
 	t.Run("Staff", func(t *testing.T) { testStaff(t, newHarness) })
 	t.Run("Inbound", func(t *testing.T) { testInbound(t, newHarness) })
+	t.Run("MailQueue", func(t *testing.T) { testMailQueue(t, newHarness) })
+	t.Run("DueIndex", func(t *testing.T) { testDueIndex(t, newHarness) })
 }
 
 var base = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
