@@ -497,7 +497,8 @@ func (s *LockedCases) RecordContact(ctx context.Context, actor casehold.Actor, i
 		body = "URGENT: child protection. The helpdesk officer will also telephone.\n\n" + body
 	}
 	msg.Text = body
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
+	// Each contact is its own occasion: the helpdesk takes it once per call.
+	if _, err := s.queueMail(ctx, occasionKey("helpdesk.contact", s.IDs.New()), "", msg, nil); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", fmt.Errorf("record contact: send: %w", err))
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action,

@@ -148,6 +148,10 @@ type (
 	// LockedCases locks children's records, reviews and lifts locks, handles temporary and
 	// break-glass access, the helpdesk lookup and contacts, and the staff directory.
 	LockedCases struct{ *Deps }
+	// Sender delivers the queued mail (mailqueue.go).
+	Sender struct{ *Deps }
+	// Reminders runs the scheduled sweep: reminders, escalations and reports (reminders.go).
+	Reminders struct{ *Deps }
 )
 
 // Service is every capability over one Deps, for the hosts (HTTP, events, CLI) that offer
@@ -162,10 +166,13 @@ type Service struct {
 	EmailIntake
 	AuditTrail
 	LockedCases
+	Sender
+	Reminders
 }
 
 // New assembles the capabilities over d.
 func New(d *Deps) *Service {
 	return &Service{Deps: d, Matters: Matters{d}, Documents: Documents{d}, CaseWork: CaseWork{d}, Reviews: Reviews{d},
-		Disclosures: Disclosures{d}, EmailIntake: EmailIntake{d}, AuditTrail: AuditTrail{d}, LockedCases: LockedCases{d}}
+		Disclosures: Disclosures{d}, EmailIntake: EmailIntake{d}, AuditTrail: AuditTrail{d}, LockedCases: LockedCases{d},
+		Sender: Sender{d}, Reminders: Reminders{d}}
 }

@@ -19,17 +19,18 @@ type MailStatus string
 const (
 	MailPending MailStatus = "pending" // waiting for (another) delivery attempt
 	MailSent    MailStatus = "sent"    // the Mailer accepted it
+	// MailFailed: the Mailer refused the message as malformed (EINVALID), which no retry
+	// cures; it is logged and audited for a person to act on.
+	MailFailed MailStatus = "failed"
 )
 
-// EvidenceAttachment is an attachment kept in the evidence store, read (and its hash
-// checked) when the message is delivered: the queue record stays small, whatever the size
-// of the PDF.
+// EvidenceAttachment is a secured document sent as an attachment: read from the evidence
+// store (and its hash checked) when the message is delivered, so the queue record stays
+// small whatever the size of the PDF.
 type EvidenceAttachment struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"content_type"`
-	Key         string `json:"key"`
-	VersionID   string `json:"version_id"`
-	SHA256      string `json:"sha256"`
+	DocumentID  string `json:"document_id"`
 }
 
 // MaxInlineAttachmentBytes bounds the attachments a queued message carries itself; larger
@@ -42,6 +43,8 @@ type QueuedMail struct {
 	// redelivered event, a sweep run again) finds the same record.
 	Key     string  `json:"key"`
 	Message Message `json:"message"`
+	// MatterID links the message's audit events to its matter (empty for none).
+	MatterID string `json:"matter_id,omitempty"`
 	// Evidence are attachments read from the evidence store at delivery.
 	Evidence []EvidenceAttachment `json:"evidence,omitempty"`
 	Status   MailStatus           `json:"status"`
