@@ -54,6 +54,7 @@ func (s *Matters) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 		return nil, err
 	}
 	m.Version = 1
+	s.touchMatter(ctx, m)
 	return m, nil
 }
 

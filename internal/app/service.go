@@ -14,6 +14,7 @@ import (
 
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/reminders"
 )
 
 // Deps is what every capability of the application uses: the ports, the clock and ids, and
@@ -49,6 +50,8 @@ type Deps struct {
 	// Locks and Staff keep locked cases and the staff directory (the same store adapters).
 	Locks casehold.LockStore
 	Staff casehold.StaffStore
+	// Remind holds the reminder intervals (zero values take reminders.DefaultSettings).
+	Remind reminders.Settings
 	// AuditLog proves and verifies the audit log (and, where this process sequences it, is
 	// told of new events). Required for the audit routes; recording needs only Store.
 	AuditLog *auditlog.Log
