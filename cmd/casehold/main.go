@@ -7,6 +7,7 @@
 //	                          file in DATA/inbox while it runs)
 //	casehold audit ...        the audit log: key, verify, migrate, flush, keygen,
 //	                          check-proof, check-consistency (see `casehold audit help`)
+//	casehold remind [--dry-run] [--at TIME]  run the reminder sweep once (or say what it would send)
 //	casehold help [COMMAND]   this list, or one command's usage (also COMMAND -h, --help)
 package main
 
@@ -50,6 +51,7 @@ var commands = []struct{ name, args, summary string }{
 	{"verify", "[-repair] [-limit N] [-after ID]", "check the audit chain and every document's hash and legal hold (stop the server first)"},
 	{"intake", "FILE.eml", "take in an email message (stop the server first, or drop the file in DATA/inbox while it runs)"},
 	{"audit", "COMMAND [ARGS]", "the audit log: key, verify, migrate, flush, keygen, check-proof, check-consistency"},
+	{"remind", "[--dry-run] [--at 2027-01-04T08:00]", "run the reminder sweep once and deliver queued mail; --dry-run only prints what it would send, to whom (staff ids)"},
 	{"help", "[COMMAND]", "print this list, or one command's usage"},
 }
 
@@ -100,6 +102,8 @@ func flags(name string, cfg *config.Config, opts *app.VerifyOptions) *flag.FlagS
 		fs.BoolVar(&opts.Repair, "repair", false, "put back a legal hold missing from a held document")
 		fs.IntVar(&opts.Limit, "limit", 0, "check at most N documents (0: all); the report's next says where to resume")
 		fs.StringVar(&opts.After, "after", "", "start after this document id (the next of an earlier run)")
+	case "remind":
+		remindFlags(fs)
 	default:
 		return nil
 	}
@@ -188,6 +192,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return intakeFile(ctx, cfg, args[0], stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, cfg, args, stdout, stderr)
+	case "remind":
+		return remindCmd(ctx, cfg, args, stdout, stderr)
 	default:
 		usage(stderr)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -272,6 +278,19 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			}
 		}()
 	}
+	// What the reminders function does in AWS: sweep now and every CASEHOLD_REMIND_EVERY.
+	go func() {
+		tick := time.NewTicker(cfg.RemindEvery)
+		defer tick.Stop()
+		for {
+			_ = a.Reminders.Handle(ctx, nil) // logged by the handler; tried again next tick
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	if l := a.Service.AuditLog; l != nil && l.Keys.Signer != nil {
 		// The in-process sequencer: integrates recorded events in batches and publishes a
 		// signed checkpoint at least every 30 s while events arrive. It must stop (after

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/casehold/casehold/internal/reminders"
 )
 
 // Backend selects the adapters.
@@ -67,6 +69,10 @@ type Config struct {
 	AuditSigningKey string // CASEHOLD_AUDIT_SIGNING_KEY: note signer key; in AWS resolved from Secrets Manager
 	AuditPublicKey  string // CASEHOLD_AUDIT_PUBLIC_KEY: verifier key, for processes that only prove and verify
 	AuditLogName    string // CASEHOLD_AUDIT_LOG_NAME: name (origin) of a key made locally, default casehold.local/audit
+
+	// Reminders (remind.go): the intervals, and how often the local server sweeps.
+	Remind      reminders.Settings // CASEHOLD_REMIND_*
+	RemindEvery time.Duration      // CASEHOLD_REMIND_EVERY
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
@@ -128,6 +134,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.IntakeRequireVerdicts, err = strconv.ParseBool(get("CASEHOLD_INTAKE_REQUIRE_VERDICTS", "true")); err != nil {
 		return Config{}, fmt.Errorf("CASEHOLD_INTAKE_REQUIRE_VERDICTS must be true or false")
+	}
+	if err := remindFromEnv(get, &c); err != nil {
+		return Config{}, err
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

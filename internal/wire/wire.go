@@ -41,6 +41,8 @@ type App struct {
 	Uploads  *intake.Uploads
 	Emails   *intake.Emails
 	Releases *intake.Releases
+	// Reminders runs the scheduled sweep (the reminders function; the local server's ticker).
+	Reminders *intake.Reminders
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -76,6 +78,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
 			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
 		LiftsHolds: cfg.LiftsHolds,
+		Remind:     cfg.Remind,
 	})
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
@@ -121,6 +124,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
 	a.Emails = &intake.Emails{App: svc, Log: log}
 	a.Releases = &intake.Releases{App: svc, Log: log}
+	a.Reminders = &intake.Reminders{App: svc, Log: log}
 	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver}).Handler()
 	return a, nil
 }
