@@ -27,7 +27,10 @@ import (
 // the write that marks it sent, the lease runs out and the message is sent again. That is
 // the only way a message goes twice; the window is the time of one store write after the
 // Mailer's answer (milliseconds), and the lease (MailLease) bounds how late the second copy
-// comes. Delivery is at least once, by design: a lost notice is worse than a repeated one.
+// comes. A cancelled context does not open the window (the write is finished regardless);
+// a hard stop (SIGKILL, a Lambda killed at its timeout) repeats at most the messages in
+// flight at that moment (a sweep sends up to sendWorkers at once). Delivery is at least
+// once, by design: a lost notice is worse than a repeated one.
 
 // MailLease is how long a sender holds a message it is sending; a sender that stops
 // mid-send leaves it to the next after this. Longer than any one SES call.
@@ -82,29 +85,43 @@ func (s *Deps) queueMail(ctx context.Context, key, matterID string, msg casehold
 	if err != nil {
 		return QueuedNotice{}, err
 	}
+	q, created, err := s.claimMailWith(ctx, mq, key, matterID, msg, evidence)
+	if err != nil || !created {
+		return QueuedNotice{Mail: q}, err
+	}
+	// The message's own audit events are its delivery (mail.sent) or each refusal
+	// (mail.send); the use case that queued it audits itself.
+	if _, err := s.send(ctx, mq, q); err != nil {
+		s.Log.WarnContext(ctx, "mail queued; first delivery failed, the sender retries it", "occasion", key, "code", casehold.ErrorCode(err))
+	}
+	return QueuedNotice{Mail: q, Created: true}, nil
+}
+
+// claimMail stores msg for occasion key unless the key is taken, and returns the message
+// as stored and whether this call stored it. A message it stores is already taken by this
+// process for its first attempt (attempt 1, leased), so the first delivery needs no second
+// write to take it; if this process stops before sending, the sender takes it when the
+// lease ends.
+func (s *Deps) claimMail(ctx context.Context, mq casehold.MailQueue, key, matterID string, msg casehold.Message) (*casehold.QueuedMail, bool, error) {
+	return s.claimMailWith(ctx, mq, key, matterID, msg, nil)
+}
+
+func (s *Deps) claimMailWith(ctx context.Context, mq casehold.MailQueue, key, matterID string, msg casehold.Message, evidence []casehold.EvidenceAttachment) (*casehold.QueuedMail, bool, error) {
 	if msg.From == "" {
 		msg.From = s.MailFrom
 	}
 	now := s.now()
-	q := &casehold.QueuedMail{Key: key, MatterID: matterID, Message: msg, Evidence: evidence, NextAttempt: now, CreatedAt: now}
+	q := &casehold.QueuedMail{Key: key, MatterID: matterID, Message: msg, Evidence: evidence, Attempts: 1, NextAttempt: now.Add(MailLease), CreatedAt: now}
 	created, err := mq.EnqueueMail(ctx, q)
 	if err != nil {
-		return QueuedNotice{}, fmt.Errorf("queue mail: %w", err)
+		return nil, false, fmt.Errorf("queue mail: %w", err)
 	}
 	if !created {
 		if q, err = mq.GetMail(ctx, key); err != nil {
-			return QueuedNotice{}, fmt.Errorf("queue mail: %w", err)
+			return nil, false, fmt.Errorf("queue mail: %w", err)
 		}
-		return QueuedNotice{Mail: q}, nil
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{ID: "ev-mailq-" + keyHash(key), Actor: SystemActor.ID, Action: "mail.queued", MatterID: matterID,
-		Detail: fmt.Sprintf("occasion=%s recipients=%d", key, len(msg.To)+len(msg.Cc))}); err != nil {
-		return QueuedNotice{}, err
-	}
-	if _, err := s.deliver(ctx, mq, q); err != nil {
-		s.Log.WarnContext(ctx, "mail queued; first delivery failed, the sender retries it", "occasion", key, "code", casehold.ErrorCode(err))
-	}
-	return QueuedNotice{Mail: q, Created: true}, nil
+	return q, created, nil
 }
 
 func keyHash(key string) string {
@@ -171,6 +188,11 @@ func (s *Deps) deliver(ctx context.Context, mq casehold.MailQueue, q *casehold.Q
 	if err := mq.UpdateMail(ctx, q); err != nil {
 		return false, err // another sender took it (ECONFLICT), or the store failed
 	}
+	return s.send(ctx, mq, q)
+}
+
+// send makes one attempt at q, which this process holds (leased), and records the outcome.
+func (s *Deps) send(ctx context.Context, mq casehold.MailQueue, q *casehold.QueuedMail) (bool, error) {
 	msg, err := s.withEvidence(ctx, q)
 	var id string
 	if err == nil {
@@ -194,7 +216,10 @@ func (s *Deps) deliver(ctx context.Context, mq casehold.MailQueue, q *casehold.Q
 	}
 	sentAt := s.now()
 	q.Status, q.SentAt, q.TransportID, q.LastError = casehold.MailSent, &sentAt, id, ""
-	// This write closes the duplicate window: until it lands, a stop means a resend.
+	// This write closes the duplicate window: until it lands, a stop means a resend. The
+	// Mailer has accepted, so it is finished even if the caller gave up meanwhile (a
+	// cancelled sweep, a request whose client went away).
+	ctx = context.WithoutCancel(ctx)
 	if err := mq.UpdateMail(ctx, q); err != nil {
 		s.Log.ErrorContext(ctx, "mail sent but not marked sent; it may be sent again when the lease ends", "occasion", q.Key, "err", err)
 		return true, nil

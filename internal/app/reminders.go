@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,9 +17,6 @@ import (
 // occasion's key, and only then moves the entry on to the subject's next occasion. A sweep
 // stopped at any point and run again re-plans the entries it had not moved and finds the
 // messages it had queued under their keys: nothing is sent twice, nothing is missed.
-
-// dueBatch is how many due entries one read takes.
-const dueBatch = 500
 
 // dueIndex is the store's due-date index.
 func (s *Deps) dueIndex() (casehold.DueIndex, error) {
@@ -54,77 +50,6 @@ type SweepReport struct {
 	Subjects int            `json:"subjects_read"` // matters and locks loaded
 	Mail     []PlannedMail  `json:"mail"`
 	Delivery DeliveryReport `json:"delivery"`
-}
-
-// Sweep runs the reminders due at `at` (the clock's now when zero). A dry run reads the
-// same entries and plans the same messages, and changes nothing.
-func (s *Reminders) Sweep(ctx context.Context, at time.Time, dryRun bool) (*SweepReport, error) {
-	if at.IsZero() {
-		at = s.now()
-	}
-	rep := &SweepReport{At: at, DryRun: dryRun, Mail: []PlannedMail{}}
-	idx, err := s.dueIndex()
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var errs []error
-	for {
-		items, err := idx.DueBy(ctx, at, dueBatch)
-		if err != nil {
-			return rep, fmt.Errorf("sweep: %w", err)
-		}
-		rep.DueRead += len(items)
-		fresh := 0
-		for _, it := range items {
-			if seen[it.Key] {
-				continue // a dry run leaves entries where they are; so does a lost race
-			}
-			seen[it.Key], fresh = true, fresh+1
-			if err := s.sweepOne(ctx, idx, it, at, dryRun, rep); err != nil {
-				if ctx.Err() != nil {
-					return rep, ctx.Err()
-				}
-				s.Log.ErrorContext(ctx, "reminder not handled; the entry stays due", "subject", it.Key, "err", err)
-				errs = append(errs, err)
-			}
-		}
-		if fresh == 0 || len(items) < dueBatch {
-			break
-		}
-	}
-	if !dryRun {
-		d, err := (&Sender{s.Deps}).DeliverMail(ctx)
-		rep.Delivery = d
-		errs = append(errs, err)
-	}
-	return rep, errors.Join(errs...)
-}
-
-// sweepOne handles one due subject: plan, queue the live occasions, move the entry on.
-func (s *Reminders) sweepOne(ctx context.Context, idx casehold.DueIndex, it casehold.DueItem, at time.Time, dryRun bool, rep *SweepReport) error {
-	plan, next, subj, err := s.plan(ctx, it, at)
-	if err != nil {
-		return err
-	}
-	rep.Subjects++
-	live, _ := reminders.Due(plan, at)
-	for _, o := range live {
-		pm, err := s.occasionMail(ctx, o, subj, dryRun)
-		if err != nil {
-			return err
-		}
-		rep.Mail = append(rep.Mail, pm)
-	}
-	if dryRun {
-		return nil
-	}
-	// Moved only once every live occasion is queued; conditional on the entry as read, so
-	// a change to the subject meanwhile (which re-planned it) wins.
-	if err := idx.MoveDue(ctx, it.Key, it.Due, next); err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
-		return fmt.Errorf("move %s on: %w", it.Key, err)
-	}
-	return nil
 }
 
 // subject is what a plan was made from.
@@ -225,65 +150,6 @@ func (s *Deps) touchMatter(ctx context.Context, m *casehold.Matter) {
 	if err := idx.SetDue(ctx, reminders.IdlePrefix+m.ID, idle); err != nil {
 		s.Log.ErrorContext(ctx, ReminderScheduleFailed, "subject", reminders.IdlePrefix+m.ID, "err", err)
 	}
-}
-
-// occasionMail works out the recipients of one occasion, writes the message the policy lets
-// them read, and queues it (or, in a dry run, only says so).
-func (s *Deps) occasionMail(ctx context.Context, o reminders.Occasion, subj subject, dryRun bool) (PlannedMail, error) {
-	pm := PlannedMail{Key: o.Key(), Kind: o.Kind, Subject: o.Subject}
-	to, cc, err := s.audience(ctx, o, subj)
-	if err != nil {
-		return pm, err
-	}
-	if len(to) == 0 {
-		pm.Problem = "no recipient with an email address"
-		s.Log.WarnContext(ctx, "reminder has no recipient", "occasion", pm.Key)
-		return pm, nil
-	}
-	// The message is written for the main recipient; copies go only to people the policy
-	// lets read it too, so nobody gets more than they may read.
-	restricted, err := s.restricted(ctx, to[0], subj)
-	if err != nil {
-		return pm, err
-	}
-	var ccOK []recipient
-	for _, c := range cc {
-		r, err := s.restricted(ctx, c, subj)
-		if err != nil {
-			return pm, err
-		}
-		if !r || restricted {
-			ccOK = append(ccOK, c)
-		}
-	}
-	pm.Restricted = restricted
-	for _, r := range to {
-		pm.To = append(pm.To, r.label)
-	}
-	for _, r := range ccOK {
-		pm.Cc = append(pm.Cc, r.label)
-	}
-	if dryRun {
-		return pm, nil
-	}
-	subject, body := reminderText(o, subj, restricted)
-	msg := casehold.Message{From: s.MailFrom, Subject: subject, Text: body}
-	for _, r := range to {
-		msg.To = append(msg.To, r.email)
-	}
-	for _, r := range ccOK {
-		msg.Cc = append(msg.Cc, r.email)
-	}
-	matterID := ""
-	if subj.matter != nil {
-		matterID = subj.matter.ID
-	}
-	q, err := s.queueMail(ctx, pm.Key, matterID, msg, nil)
-	if err != nil {
-		return pm, err
-	}
-	pm.Queued = q.Created
-	return pm, nil
 }
 
 // recipient is one addressee: a staff id where known (for the policy and the dry run) and

@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,7 +37,8 @@ func (s *Store) EnqueueMail(ctx context.Context, q *casehold.QueuedMail) (bool, 
 	stored := *q
 	stored.Status, stored.Version = casehold.MailPending, 1
 	created := false
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.batch(ctx, func(tx *bolt.Tx) error {
+		created = false // bbolt may run a batched function again, alone
 		b := tx.Bucket(bucketMail)
 		if b.Get([]byte(q.Key)) != nil {
 			return nil // claimed before: the occasion has its message
@@ -68,7 +70,7 @@ func (s *Store) GetMail(ctx context.Context, key string) (*casehold.QueuedMail, 
 
 func (s *Store) UpdateMail(ctx context.Context, q *casehold.QueuedMail) error {
 	var next int64
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.batch(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMail)
 		var old casehold.QueuedMail
 		if err := getJSON(b, []byte(q.Key), &old, "queued mail"); err != nil {
@@ -126,7 +128,7 @@ func (s *Store) SetDue(ctx context.Context, key string, due time.Time) error {
 	if key == "" {
 		return casehold.Errorf(casehold.EINVALID, "set due: key is empty")
 	}
-	err := s.update(ctx, func(tx *bolt.Tx) error { return putDue(tx, key, due) })
+	err := s.batch(ctx, func(tx *bolt.Tx) error { return putDue(tx, key, due) })
 	if err != nil {
 		return fmt.Errorf("set due: %w", err)
 	}
@@ -151,7 +153,7 @@ func putDue(tx *bolt.Tx, key string, due time.Time) error {
 }
 
 func (s *Store) MoveDue(ctx context.Context, key string, from, to time.Time) error {
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err := s.batch(ctx, func(tx *bolt.Tx) error {
 		if old := tx.Bucket(bucketDue).Get([]byte(key)); old == nil || string(old) != timeKey(from) {
 			return casehold.Errorf(casehold.ECONFLICT, "the due entry changed")
 		}
@@ -199,4 +201,24 @@ func (s *Store) DueBy(ctx context.Context, t time.Time, limit int) ([]casehold.D
 		return nil, fmt.Errorf("due by: %w", err)
 	}
 	return out, nil
+}
+
+// batch is update through bbolt's Batch: writes from concurrent callers (a sweep's workers)
+// share one transaction and one fsync. fn must be safe to run twice: bbolt runs a function
+// again, alone, when another in its batch failed. Each fn here re-reads what it checks.
+func (s *Store) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Batch(fn)
+}
+
+// WithoutSync runs fn with bbolt's fsync after each write turned off, then syncs once: for
+// bulk loads (benchmarks, tests) where a crash part-way would simply mean loading again.
+// Nothing else may write meanwhile.
+func (s *Store) WithoutSync(fn func() error) error {
+	s.db.NoSync = true
+	err := fn()
+	s.db.NoSync = false
+	return errors.Join(err, s.db.Sync())
 }
