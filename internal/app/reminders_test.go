@@ -3,8 +3,8 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
