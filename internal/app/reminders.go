@@ -180,72 +180,52 @@ func (s *Deps) staffRecipient(ctx context.Context, id string, role casehold.Role
 	return recipient{staffID: id, role: role, email: m.Email, label: id}, m, true, nil
 }
 
-// audience resolves an occasion's recipients: the main ones, and copies.
+// audience resolves an occasion's recipients: the main ones, and copies. An escalation
+// goes to the person's line manager with the person copied; with no manager on record,
+// to the person alone (and the log says so).
 func (s *Deps) audience(ctx context.Context, o reminders.Occasion, subj subject) (to, cc []recipient, err error) {
+	var person recipient
+	var member *casehold.StaffMember
+	var ok, escalate bool
+	managerRole := casehold.RoleTeamManager
 	switch o.To {
 	case reminders.ToCoordinator, reminders.ToCoordinatorManager:
 		m := subj.matter
-		coord, member, ok, err := s.staffRecipient(ctx, m.Coordinator, casehold.RoleCoordinator)
-		if err != nil {
+		if person, member, ok, err = s.staffRecipient(ctx, m.Coordinator, casehold.RoleCoordinator); err != nil {
 			return nil, nil, err
 		}
 		if !ok && m.CoordinatorEmail != "" {
-			coord, ok = recipient{staffID: m.Coordinator, role: casehold.RoleCoordinator, email: m.CoordinatorEmail, label: m.Coordinator}, true
+			person, ok = recipient{staffID: m.Coordinator, role: casehold.RoleCoordinator, email: m.CoordinatorEmail, label: m.Coordinator}, true
 		}
-		if o.To == reminders.ToCoordinator {
-			if ok {
-				to = append(to, coord)
-			}
-			return to, nil, nil
-		}
-		if member != nil {
-			mgr, _, mok, err := s.staffRecipient(ctx, member.Manager, casehold.RoleTeamManager)
-			if err != nil {
-				return nil, nil, err
-			}
-			if mok {
-				to = append(to, mgr)
-			}
-		}
-		if ok {
-			if len(to) == 0 {
-				// No line manager on record: the coordinator still hears, and the log says so.
-				s.Log.WarnContext(ctx, "escalation has no line manager in the staff directory; sent to the coordinator", "matter", m.ID)
-				return []recipient{coord}, nil, nil
-			}
-			cc = append(cc, coord)
-		}
-		return to, cc, nil
+		escalate = o.To == reminders.ToCoordinatorManager
 	case reminders.ToLockOwner, reminders.ToLockOwnerManager:
-		l := subj.lock
-		owner, member, ok, err := s.staffRecipient(ctx, l.Owner, casehold.RoleTeamManager)
+		if person, member, ok, err = s.staffRecipient(ctx, subj.lock.Owner, casehold.RoleTeamManager); err != nil {
+			return nil, nil, err
+		}
+		escalate, managerRole = o.To == reminders.ToLockOwnerManager, casehold.RoleServiceManager
+	default:
+		return nil, nil, nil
+	}
+	if escalate && member != nil {
+		mgr, _, mok, err := s.staffRecipient(ctx, member.Manager, managerRole)
 		if err != nil {
 			return nil, nil, err
 		}
-		if o.To == reminders.ToLockOwner {
-			if ok {
-				to = append(to, owner)
-			}
-			return to, nil, nil
+		if mok {
+			to = append(to, mgr)
 		}
-		if member != nil {
-			mgr, _, mok, err := s.staffRecipient(ctx, member.Manager, casehold.RoleServiceManager)
-			if err != nil {
-				return nil, nil, err
-			}
-			if mok {
-				to = append(to, mgr)
-			}
-		}
-		if ok {
-			if len(to) == 0 {
-				return []recipient{owner}, nil, nil
-			}
-			cc = append(cc, owner)
-		}
-		return to, cc, nil
 	}
-	return nil, nil, nil
+	switch {
+	case !ok:
+		return to, nil, nil
+	case len(to) == 0:
+		if escalate {
+			s.Log.WarnContext(ctx, "escalation has no line manager in the staff directory; sent to the person alone", "occasion", o.Key())
+		}
+		return []recipient{person}, nil, nil
+	default:
+		return to, []recipient{person}, nil
+	}
 }
 
 // restricted asks the access policy whether r may read the subject (the matter with its

@@ -33,12 +33,17 @@ func NewQueuedMail(key string, next time.Time) *casehold.QueuedMail {
 		Message: casehold.Message{From: "casehold@council.example", To: []string{"officer@council.example"}, Subject: "casehold: reminder", Text: "body"}}
 }
 
-func mailKeys(qs []*casehold.QueuedMail) []string {
+// keysOf lists key(x) for each x, in order.
+func keysOf[T any](xs []T, key func(T) string) []string {
 	out := []string{}
-	for _, q := range qs {
-		out = append(out, q.Key)
+	for _, x := range xs {
+		out = append(out, key(x))
 	}
 	return out
+}
+
+func mailKeys(qs []*casehold.QueuedMail) []string {
+	return keysOf(qs, func(q *casehold.QueuedMail) string { return q.Key })
 }
 
 func testMailQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
@@ -145,11 +150,7 @@ func testMailQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 }
 
 func dueKeys(ds []casehold.DueItem) []string {
-	out := []string{}
-	for _, d := range ds {
-		out = append(out, d.Key)
-	}
-	return out
+	return keysOf(ds, func(d casehold.DueItem) string { return d.Key })
 }
 
 func testDueIndex(t *testing.T, newHarness func(t *testing.T) Harness) {
