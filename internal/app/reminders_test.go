@@ -408,3 +408,30 @@ func TestIntakeAckRetriedNotLost(t *testing.T) {
 		t.Errorf("%d coordinator notices delivered, want 1", n)
 	}
 }
+
+// TestDryRunReadsEveryDueEntry: a dry run moves nothing, so it must not stop at the first
+// batch of due entries.
+func TestDryRunReadsEveryDueEntry(t *testing.T) {
+	f := newRemindFixture(t, "2026-11-02T09:00:00Z")
+	ctx := context.Background()
+	idx := f.svc.Store.(casehold.DueIndex)
+	for i := range 700 {
+		if err := idx.SetDue(ctx, fmt.Sprintf("matter:m-absent-%03d", i), f.clock.Now().Add(-time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := f.svc.Sweep(ctx, time.Time{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.DueRead != 700 {
+		t.Errorf("dry run read %d due entries, want 700", rep.DueRead)
+	}
+	// A real sweep drops entries whose subject is gone, batch after batch.
+	if rep, err = f.svc.Sweep(ctx, time.Time{}, false); err != nil || rep.DueRead != 700 {
+		t.Fatalf("sweep read %d, %v", rep.DueRead, err)
+	}
+	if left, _ := idx.DueBy(ctx, f.clock.Now(), 10); len(left) != 0 {
+		t.Errorf("%d entries of missing subjects left due", len(left))
+	}
+}

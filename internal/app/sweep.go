@@ -18,7 +18,8 @@ const (
 	dueBatch     = 500
 	sweepWorkers = 16  // plan: reads
 	claimWorkers = 256 // claim and move: one conditional write each, batched by the store
-	sendWorkers  = 64  // send: the Mailer's calls; a refused (throttled) send is retried later
+	dryRunLimit  = 1_000_000
+	sendWorkers  = 64 // send: the Mailer's calls; a refused (throttled) send is retried later
 )
 
 // Sweep runs the reminders due at `at` (the clock's now when zero). A dry run reads the
@@ -51,8 +52,14 @@ func (s *Reminders) Sweep(ctx context.Context, at time.Time, dryRun bool) (*Swee
 	seen := map[string]bool{}
 	var errs []error
 	var claimed []*casehold.QueuedMail
+	// A real sweep reads a batch, moves it on, reads the next; a dry run moves nothing, so it
+	// reads everything due in one go (the index has no cursor).
+	limit := dueBatch
+	if dryRun {
+		limit = dryRunLimit
+	}
 	for {
-		items, err := idx.DueBy(ctx, at, dueBatch)
+		items, err := idx.DueBy(ctx, at, limit)
 		if err != nil {
 			return rep, fmt.Errorf("sweep: %w", err)
 		}
@@ -121,7 +128,7 @@ func (s *Reminders) Sweep(ctx context.Context, at time.Time, dryRun bool) (*Swee
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		if len(todo) == 0 || len(items) < dueBatch {
+		if dryRun || len(todo) == 0 || len(items) < limit {
 			break
 		}
 	}
