@@ -56,6 +56,7 @@ type SweepReport struct {
 type subject struct {
 	matter *casehold.Matter
 	lock   *casehold.Lock
+	report string // a report's subject key (reports.go)
 }
 
 // plan loads the subject of a due entry and plans it at `at`: the occasions and when the
@@ -102,6 +103,10 @@ func (s *Deps) plan(ctx context.Context, it casehold.DueItem, at time.Time) ([]r
 		plan := reminders.Lock(l, set, at)
 		_, next := reminders.Due(plan, at)
 		return plan, next, subject{lock: l}, nil
+	case strings.HasPrefix(it.Key, reminders.ReportPrefix):
+		plan := reminders.Report(it.Key, set, at)
+		_, next := reminders.Due(plan, at)
+		return plan, next, subject{report: it.Key}, nil
 	}
 	return nil, time.Time{}, subject{}, nil // an entry of a kind this version does not know
 }

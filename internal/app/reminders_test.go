@@ -146,11 +146,11 @@ func TestSweepCCRCDeadline(t *testing.T) {
 	if total != 6 {
 		t.Errorf("%d reminder steps, want 6", total)
 	}
-	// The first sweep after creation reads only what is due: the matter and its idle flag
-	// are in the index, nothing else.
+	// A sweep reads only what is due: the matter's two entries and the two reports' at
+	// most, nothing else.
 	f.at(t, "2027-06-01T08:00:00Z")
-	if rep := f.sweep(t); rep.DueRead > 2 {
-		t.Errorf("a sweep read %d due entries, want at most the matter's two", rep.DueRead)
+	if rep := f.sweep(t); rep.DueRead > 4 {
+		t.Errorf("a sweep read %d due entries, want at most the matter's two and the reports' two", rep.DueRead)
 	}
 }
 
@@ -428,10 +428,72 @@ func TestDryRunReadsEveryDueEntry(t *testing.T) {
 		t.Errorf("dry run read %d due entries, want 700", rep.DueRead)
 	}
 	// A real sweep drops entries whose subject is gone, batch after batch.
-	if rep, err = f.svc.Sweep(ctx, time.Time{}, false); err != nil || rep.DueRead != 700 {
+	if rep, err = f.svc.Sweep(ctx, time.Time{}, false); err != nil || rep.DueRead < 700 {
 		t.Fatalf("sweep read %d, %v", rep.DueRead, err)
 	}
 	if left, _ := idx.DueBy(ctx, f.clock.Now(), 10); len(left) != 0 {
 		t.Errorf("%d entries of missing subjects left due", len(left))
+	}
+}
+
+// TestLockedCasesReports: every two months each manager's locked cases go, as PDF and CSV,
+// to their service manager (the manager copied), written as the policy lets the service
+// manager read them; twice a year the numbers go to the senior leadership address. Each
+// once per period, however many sweeps run.
+func TestLockedCasesReports(t *testing.T) {
+	f := newRemindFixture(t, "2026-12-20T10:00:00Z")
+	ctx := context.Background()
+	support := auth.DemoStaff[7]
+	for _, pid := range []string{"P-REP1", "P-REP2"} {
+		if _, err := f.svc.RequestLock(ctx, support, app.LockInput{PID: pid, Owner: "s-tm-01", Reason: casehold.LockUnexplainedDeath}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first sweep puts the reports in the index and sends those of the periods in
+	// force (none was sent in them yet).
+	f.sweep(t)
+	if r, s := withSubject(f.sent(), "locked cases report for s-tm-01"), withSubject(f.sent(), "locked cases summary"); len(r) != 1 || len(s) != 1 ||
+		!strings.Contains(r[0].Subject, "November and December 2026") || !strings.Contains(s[0].Subject, "July to December 2026") {
+		t.Fatalf("first sweep: %d reports, %d summaries", len(r), len(s))
+	}
+	f.at(t, "2027-01-04T08:00:00Z") // 1 January is a holiday, 2 and 3 a weekend
+	for range 3 {
+		f.sweep(t)
+	}
+	reports := withSubject(f.sent(), "locked cases report for s-tm-01")
+	summaries := withSubject(f.sent(), "locked cases summary")
+	if len(reports) != 2 || len(summaries) != 2 {
+		t.Fatalf("%d reports and %d summaries after three sweeps in the new period, want two each", len(reports), len(summaries))
+	}
+	r := reports[1]
+	if !strings.Contains(r.Subject, "January and February 2027") {
+		t.Errorf("report subject %q", r.Subject)
+	}
+	if strings.Join(r.To, ",") != "ruth.calloway@council.example" || strings.Join(r.Cc, ",") != "owen.farrier@council.example" {
+		t.Errorf("report to %v cc %v", r.To, r.Cc)
+	}
+	if len(r.Attachments) != 2 || !bytes.HasPrefix(r.Attachments[0].Data, []byte("%PDF-")) || r.Attachments[1].ContentType != "text/csv" {
+		t.Fatalf("attachments = %d", len(r.Attachments))
+	}
+	csvText := string(r.Attachments[1].Data)
+	if strings.Count(csvText, "\n") != 3 || !strings.HasPrefix(csvText, "lock_id,pid,") {
+		t.Errorf("csv = %q", csvText)
+	}
+	// The service manager is outside both locks: ids and dates, no PID or reason.
+	if strings.Contains(csvText+r.Text+r.Subject, "P-REP") || strings.Contains(csvText, "unexplained") {
+		t.Errorf("the report to someone outside the locks carries their content: %q", csvText)
+	}
+	s := summaries[1]
+	if strings.Join(s.To, ",") != "slt@council.example" || !strings.Contains(s.Text, "Cases locked: 2") || strings.Contains(s.Text, "P-REP") {
+		t.Errorf("summary to %v: %q", s.To, s.Text)
+	}
+	// The next period: a new report, no new summary.
+	f.at(t, "2027-03-01T08:00:00Z")
+	f.sweep(t)
+	if n := len(withSubject(f.sent(), "locked cases report for s-tm-01")); n != 3 {
+		t.Errorf("%d reports after the March sweep, want 3", n)
+	}
+	if n := len(withSubject(f.sent(), "locked cases summary")); n != 2 {
+		t.Errorf("%d summaries after the March sweep, want 2", n)
 	}
 }

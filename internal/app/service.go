@@ -50,6 +50,8 @@ type Deps struct {
 	// Locks and Staff keep locked cases and the staff directory (the same store adapters).
 	Locks casehold.LockStore
 	Staff casehold.StaffStore
+	// SeniorLeadershipEmail receives the twice-yearly locked-cases summary.
+	SeniorLeadershipEmail string
 	// Remind holds the reminder intervals (zero values take reminders.DefaultSettings).
 	Remind reminders.Settings
 	// AuditLog proves and verifies the audit log (and, where this process sequences it, is

@@ -52,6 +52,10 @@ func (s *Reminders) Sweep(ctx context.Context, at time.Time, dryRun bool) (*Swee
 	seen := map[string]bool{}
 	var errs []error
 	var claimed []*casehold.QueuedMail
+	extra, err := s.ensureReports(ctx, idx, at, dryRun)
+	if err != nil {
+		return rep, err
+	}
 	// A real sweep reads a batch, moves it on, reads the next; a dry run moves nothing, so it
 	// reads everything due in one go (the index has no cursor).
 	limit := dueBatch
@@ -64,6 +68,7 @@ func (s *Reminders) Sweep(ctx context.Context, at time.Time, dryRun bool) (*Swee
 			return rep, fmt.Errorf("sweep: %w", err)
 		}
 		rep.DueRead += len(items)
+		items, extra = append(items, extra...), nil
 		var todo []casehold.DueItem
 		for _, it := range items {
 			if !seen[it.Key] { // a dry run leaves entries where they are; so does a lost race
@@ -210,6 +215,15 @@ func (s *Reminders) planSubject(ctx context.Context, it casehold.DueItem, at tim
 	p.next, p.loaded = next, 1
 	live, _ := reminders.Due(plan, at)
 	for _, o := range live {
+		if subj.report != "" {
+			ms, err := s.reportMessages(ctx, o, at)
+			if err != nil {
+				p.err = err
+				return p
+			}
+			p.mail = append(p.mail, ms...)
+			continue
+		}
 		pm, msg, err := s.occasionMessage(ctx, o, subj)
 		if err != nil {
 			p.err = err

@@ -73,6 +73,7 @@ type Config struct {
 	// Reminders (remind.go): the intervals, and how often the local server sweeps.
 	Remind      reminders.Settings // CASEHOLD_REMIND_*
 	RemindEvery time.Duration      // CASEHOLD_REMIND_EVERY
+	SLTEmail    string             // CASEHOLD_SLT_EMAIL: senior leadership team, sent the twice-yearly locked-cases summary
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.

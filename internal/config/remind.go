@@ -40,6 +40,7 @@ func remindFromEnv(get func(k, def string) string, c *Config) error {
 		return fmt.Errorf("CASEHOLD_REMIND_AT must not be midnight (00:00 means the default)")
 	}
 	c.Remind = s
+	c.SLTEmail = get("CASEHOLD_SLT_EMAIL", "slt@council.example")
 	if c.RemindEvery, err = time.ParseDuration(get("CASEHOLD_REMIND_EVERY", "5m")); err != nil || c.RemindEvery < time.Second {
 		return fmt.Errorf("CASEHOLD_REMIND_EVERY must be a duration of at least 1s, like 5m")
 	}

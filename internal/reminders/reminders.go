@@ -249,3 +249,48 @@ func Due(plan []Occasion, now time.Time) (live []Occasion, next time.Time) {
 	}
 	return live, next
 }
+
+// Reports: the bi-monthly locked-cases report (each manager's locked cases with their
+// current access, to their service manager) and the twice-yearly summary (numbers and
+// status, to the senior leadership team). Each is one subject in the due-date index.
+const (
+	LockedReport  Kind = "report.locked"
+	LockedSummary Kind = "report.summary"
+
+	ReportPrefix     = "report:"
+	LockedReportKey  = ReportPrefix + "locked"
+	LockedSummaryKey = ReportPrefix + "summary"
+)
+
+// reportMonths are the months a report period starts: every two months from January for
+// the report, January and July for the summary.
+var reportMonths = map[string][]time.Month{
+	LockedReportKey:  {time.January, time.March, time.May, time.July, time.September, time.November},
+	LockedSummaryKey: {time.January, time.July},
+}
+
+// Report plans a report subject: the occasion of the period in force at now (sent on the
+// first working day of the period, at the send time) and when the next period's is due.
+func Report(key string, s Settings, now time.Time) []Occasion {
+	s = s.withDefaults()
+	months, ok := reportMonths[key]
+	if !ok {
+		return nil
+	}
+	kind := LockedReport
+	if key == LockedSummaryKey {
+		kind = LockedSummary
+	}
+	start := func(year int, m time.Month) time.Time {
+		return workdays.At(workdays.OnOrAfter(casehold.Date{Year: year, Month: m, Day: 1}), s.SendHour, s.SendMinute)
+	}
+	var out []Occasion
+	today := workdays.Today(now)
+	for _, y := range []int{today.Year - 1, today.Year, today.Year + 1} {
+		for _, m := range months {
+			at := start(y, m)
+			out = append(out, Occasion{Kind: kind, Subject: strings.TrimPrefix(key, ReportPrefix), Due: workdays.Today(at), Seq: "period", At: at})
+		}
+	}
+	return chain(out)
+}

@@ -152,3 +152,26 @@ func TestLockPlan(t *testing.T) {
 		t.Errorf("an unlocked case plans %d occasions", len(p))
 	}
 }
+
+func TestReportPlan(t *testing.T) {
+	for _, c := range []struct {
+		key, now, live, next string
+	}{
+		// 1 January 2027 is a holiday and 2-3 a weekend: the period's report goes on the 4th.
+		{LockedReportKey, "2027-01-04T08:00:00Z", "report.locked/locked/2027-01-04/period", "2027-03-01T08:00:00Z"},
+		{LockedReportKey, "2027-02-20T10:00:00Z", "report.locked/locked/2027-01-04/period", "2027-03-01T08:00:00Z"},
+		// 1 May 2027 is a Saturday and the 3rd the early May bank holiday: the 4th.
+		{LockedReportKey, "2027-05-01T10:00:00Z", "report.locked/locked/2027-03-01/period", "2027-05-04T07:00:00Z"},
+		{LockedSummaryKey, "2027-03-01T08:00:00Z", "report.summary/summary/2027-01-04/period", "2027-07-01T07:00:00Z"},
+	} {
+		now := utc(c.now)
+		live, next := Due(Report(c.key, Settings{}, now), now)
+		if len(live) != 1 || live[0].Key() != c.live || next.UTC().Format(time.RFC3339) != c.next {
+			var keys []string
+			for _, o := range live {
+				keys = append(keys, o.Key())
+			}
+			t.Errorf("%s at %s: live %v next %s; want %s next %s", c.key, c.now, keys, next.UTC().Format(time.RFC3339), c.live, c.next)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
 			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
 		LiftsHolds: cfg.LiftsHolds,
-		Remind:     cfg.Remind,
+		Remind:     cfg.Remind, SeniorLeadershipEmail: cfg.SLTEmail,
 	})
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
