@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,6 +209,20 @@ func (s *Deps) audience(ctx context.Context, o reminders.Occasion, subj subject)
 			return nil, nil, err
 		}
 		escalate, managerRole = o.To == reminders.ToLockOwnerManager, casehold.RoleServiceManager
+	case reminders.ToSeniorManager:
+		// A review's senior manager is named with an address, not a staff id: the policy
+		// cannot know them, so what they get says ids and dates only.
+		m := subj.matter
+		if m.Work.SCR == nil || m.Work.SCR.SeniorManagerEmail == "" {
+			return nil, nil, nil
+		}
+		to = []recipient{{email: m.Work.SCR.SeniorManagerEmail, label: "senior-manager"}}
+		if coord, _, ok, err := s.staffRecipient(ctx, m.Coordinator, casehold.RoleCoordinator); err != nil {
+			return nil, nil, err
+		} else if ok {
+			cc = append(cc, coord)
+		}
+		return to, cc, nil
 	default:
 		return nil, nil, nil
 	}
@@ -280,6 +295,22 @@ func reminderText(o reminders.Occasion, subj subject, restricted bool) (string, 
 			fmt.Fprintf(&b, "CCRC reference: %s. People named: %d.\n", m.Reference, len(m.People))
 		}
 		b.WriteString("Open the matter in casehold to see what is outstanding.\n")
+		return subject, b.String()
+	case reminders.SCRCopyDue, reminders.SCRCopyOverdue:
+		m := subj.matter
+		subject := "casehold: practitioner copy due (serious case review " + m.ID + ")"
+		if o.Kind == reminders.SCRCopyOverdue {
+			subject = "casehold: OVERDUE practitioner copy (serious case review " + m.ID + ")"
+			fmt.Fprintf(&b, "Copy %s of the secured records for a practitioner, for serious case review %s, was due on %s and is not recorded as provided. This is repeated weekly until it is.\n",
+				o.Detail["copy"], m.ID, date(o.Due))
+		} else {
+			fmt.Fprintf(&b, "Copy %s of the secured records for a practitioner, for serious case review %s, is due on %s.\n", o.Detail["copy"], m.ID, date(o.Due))
+		}
+		if !restricted {
+			if i, err := strconv.Atoi(o.Detail["copy"]); err == nil && m.Work.SCR != nil && i >= 1 && i <= len(m.Work.SCR.Copies) {
+				fmt.Fprintf(&b, "Practitioner: %s. Board reference: %s.\n", m.Work.SCR.Copies[i-1].Practitioner, m.Reference)
+			}
+		}
 		return subject, b.String()
 	case reminders.MatterIdle:
 		m := subj.matter

@@ -497,3 +497,42 @@ func TestLockedCasesReports(t *testing.T) {
 		t.Errorf("%d summaries after the March sweep, want 2", n)
 	}
 }
+
+// TestSCRPractitionerCopies: a copy not provided is due to the coordinator before and on
+// the day, then overdue to the review's senior manager (an address, not a member of the
+// directory: ids and dates only, no practitioner or board reference).
+func TestSCRPractitionerCopies(t *testing.T) {
+	f := newRemindFixture(t, "2026-11-02T09:00:00Z")
+	ctx := context.Background()
+	coord := auth.DemoStaff[0]
+	m, err := f.svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Kind: casehold.KindSeriousCaseReview, Reference: "SCB-COPY-9",
+		Contact: "Example Board", ReceivedOn: "2026-11-02", SecureUpTo: "2026-11-02", SeniorManager: "Sam Senior", SeniorManagerEmail: "sam.senior@council.example",
+		BoardManager: "Blake Invented", BoardManagerEmail: "blake@board.example", People: []casehold.Person{{PID: "P1", Name: "Copy Child"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := upload(t, f.a, m.ID, "copy")
+	if _, err := f.svc.AddPractitionerCopy(ctx, coord, m.ID, app.CopyInput{Practitioner: "Pat Practitioner", DueOn: casehold.Date{Year: 2026, Month: 11, Day: 20},
+		DocumentIDs: []string{d.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []string{"2026-11-17T08:00:00Z", "2026-11-18T08:00:00Z", "2026-11-20T08:00:00Z", "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z"} {
+		f.at(t, at)
+		f.sweep(t)
+	}
+	var got []string
+	for _, msg := range withSubject(f.sent(), "practitioner copy") {
+		got = append(got, strings.Join(msg.To, ",")+" "+strings.TrimPrefix(msg.Subject, "casehold: "))
+		if strings.Contains(msg.Subject, "OVERDUE") && (strings.Contains(msg.Text, "Pat") || strings.Contains(msg.Text, "SCB-COPY-9")) {
+			t.Errorf("the senior manager's notice names the practitioner or the reference: %q", msg.Text)
+		}
+	}
+	want := []string{
+		"dana.whitlock@council.example practitioner copy due (serious case review " + m.ID + ")",
+		"dana.whitlock@council.example practitioner copy due (serious case review " + m.ID + ")",
+		"sam.senior@council.example OVERDUE practitioner copy (serious case review " + m.ID + ")",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("copy notices:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -81,6 +81,8 @@ const (
 	TemporaryEnded    Kind = "lock.temporary_ended" // a temporary access ended
 	BreakGlassList    Kind = "lock.break_glass"     // the break-glass accesses of a day, for the owner
 	MatterIdle        Kind = "matter.idle"          // nothing recorded for IdleDays
+	SCRCopyDue        Kind = "scr.copy"             // a practitioner's copy is due (before, on the day)
+	SCRCopyOverdue    Kind = "scr.copy_overdue"     // not provided: the senior manager is told, weekly
 )
 
 // Audience is who an occasion is for; the sweep resolves it through the staff directory.
@@ -91,6 +93,7 @@ const (
 	ToCoordinatorManager Audience = "coordinator_manager" // with the coordinator copied
 	ToLockOwner          Audience = "lock_owner"
 	ToLockOwnerManager   Audience = "lock_owner_manager" // with the owner copied
+	ToSeniorManager      Audience = "senior_manager"     // a serious case review's, with the coordinator copied
 )
 
 // Occasion is one message to send, due from At until Until (when the next of its series
@@ -130,6 +133,9 @@ const week = 7 * 24 * time.Hour
 // has no fixed deadline). Escalations are planned up to a week past now.
 func Matter(m *casehold.Matter, s Settings, now time.Time) []Occasion {
 	s = s.withDefaults()
+	if m.Status == casehold.MatterOpen && m.Kind == casehold.KindSeriousCaseReview && m.Work.SCR != nil {
+		return scrCopies(m, s, now)
+	}
 	if m.Status != casehold.MatterOpen || m.Kind != casehold.KindCCRCS17 || m.Deadline.IsZero() || !m.Work.ConfirmedOn.IsZero() {
 		return nil
 	}
@@ -293,4 +299,38 @@ func Report(key string, s Settings, now time.Time) []Occasion {
 		}
 	}
 	return chain(out)
+}
+
+// scrCopyWarnDays is how many working days before a practitioner's copy is due the
+// coordinator is reminded.
+const scrCopyWarnDays = 2
+
+// scrCopies plans a serious case review's practitioner copies not yet provided: a reminder
+// to the coordinator before and on the day, then weekly overdue notices to the senior
+// manager. The practitioner's name stays out of the key (keys reach logs and the audit
+// trail): copies are told apart by their place in the list.
+func scrCopies(m *casehold.Matter, s Settings, now time.Time) []Occasion {
+	at := func(d casehold.Date) time.Time { return workdays.At(d, s.SendHour, s.SendMinute) }
+	var out []Occasion
+	for i, c := range m.Work.SCR.Copies {
+		if c.DueOn.IsZero() || !c.ProvidedOn.IsZero() {
+			continue
+		}
+		n := fmt.Sprint(i + 1)
+		series := []Occasion{
+			{Kind: SCRCopyDue, Subject: m.ID, Due: c.DueOn, Seq: "c" + n + "-" + fmt.Sprint(scrCopyWarnDays) + "wd", At: at(workdays.Add(c.DueOn, -scrCopyWarnDays)), To: ToCoordinator, Detail: map[string]string{"copy": n}},
+			{Kind: SCRCopyDue, Subject: m.ID, Due: c.DueOn, Seq: "c" + n + "-day", At: at(workdays.OnOrBefore(c.DueOn)), To: ToCoordinator, Detail: map[string]string{"copy": n}},
+		}
+		first := workdays.Add(c.DueOn, 1)
+		for w := 0; ; w++ {
+			o := Occasion{Kind: SCRCopyOverdue, Subject: m.ID, Due: c.DueOn, Seq: fmt.Sprintf("c%s-w%d", n, w+1), At: at(workdays.OnOrAfter(first.AddDays(w * s.EscalateEveryDays))),
+				To: ToSeniorManager, Detail: map[string]string{"copy": n}}
+			series = append(series, o)
+			if o.At.After(now.Add(week)) {
+				break
+			}
+		}
+		out = append(out, chain(series)...)
+	}
+	return out
 }
