@@ -536,3 +536,33 @@ func TestSCRPractitionerCopies(t *testing.T) {
 		t.Fatalf("copy notices:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestSCRLateRecord: a record secured under a review after its confirmation was sent tells
+// the senior manager, once.
+func TestSCRLateRecord(t *testing.T) {
+	f := newRemindFixture(t, time.Now().UTC().Format(time.RFC3339))
+	ctx := context.Background()
+	coord := auth.DemoStaff[0]
+	today := time.Now().UTC().Format("2006-01-02")
+	m, err := f.svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Kind: casehold.KindSeriousCaseReview, Reference: "SCB-LATE-1",
+		Contact: "Example Board", ReceivedOn: today, SecureUpTo: today, SeniorManager: "Sam Senior", SeniorManagerEmail: "sam.senior@council.example",
+		BoardManager: "Blake Invented", BoardManagerEmail: "blake@board.example", People: []casehold.Person{{PID: "P1", Name: "Late Child"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload(t, f.a, m.ID, "original")
+	if _, err := f.svc.SetViewOnly(ctx, coord, m.ID, casehold.ViewOnly{System: "CCM", PID: "P1", SetOn: casehold.DateOf(time.Now().UTC())}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SendSCRConfirmation(ctx, coord, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(withSubject(f.sent(), "after its confirmation")); n != 0 {
+		t.Fatalf("%d late-record notices before any late record", n)
+	}
+	late := upload(t, f.a, m.ID, "found later")
+	msgs := withSubject(f.sent(), "after its confirmation")
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "sam.senior@council.example" || !strings.Contains(msgs[0].Text, late.ID) || strings.Contains(msgs[0].Text, "Late Child") {
+		t.Fatalf("late-record notices = %+v", msgs)
+	}
+}

@@ -243,3 +243,19 @@ func (s *Deps) summaryMessage(o reminders.Occasion, locks []*casehold.Lock, at t
 	msg := casehold.Message{From: s.MailFrom, To: []string{s.SeniorLeadershipEmail}, Subject: "casehold: locked cases summary (" + periodName(o) + ")", Text: b.String()}
 	return []plannedMessage{{planned: pm, msg: msg}}
 }
+
+// lateReviewRecord tells a serious case review's senior manager that a record was added
+// after the review's confirmation was sent (records found later are added as soon as
+// found, and the confirmation no longer covers them). Queued once per document; ids only.
+func (s *Deps) lateReviewRecord(ctx context.Context, m *casehold.Matter, d *casehold.Document) {
+	if m.Kind != casehold.KindSeriousCaseReview || m.Work.SCR == nil || m.Work.SCR.ConfirmationSentOn.IsZero() || m.Work.SCR.SeniorManagerEmail == "" {
+		return
+	}
+	msg := casehold.Message{From: s.MailFrom, To: []string{m.Work.SCR.SeniorManagerEmail},
+		Subject: "casehold: a record was added to serious case review " + m.ID + " after its confirmation",
+		Text: fmt.Sprintf("Document %s was secured under serious case review %s on %s, after the confirmation of %s was sent.\n"+
+			"Please consider whether the board manager should be told.\n", d.ID, m.ID, s.today(), m.Work.SCR.ConfirmationSentOn)}
+	if _, err := s.queueMail(ctx, occasionKey("scr.late_record", m.ID, d.ID), m.ID, msg, nil); err != nil {
+		s.Log.ErrorContext(ctx, "late-record notice not queued", "matter", m.ID, "document", d.ID, "err", err)
+	}
+}
