@@ -63,6 +63,11 @@ func (s *Deps) allow(ctx context.Context, actor casehold.Actor, act casehold.Act
 	if err != nil {
 		return "", err
 	}
+	return s.allowReader(ctx, r, act, m, pids)
+}
+
+// allowReader is allow for a reader already read from the directory.
+func (s *Deps) allowReader(ctx context.Context, r casehold.Reader, act casehold.Action, m *casehold.Matter, pids []string) (string, error) {
 	locks, err := s.locksOn(ctx, pids)
 	if err != nil {
 		return "", err
@@ -74,10 +79,46 @@ func (s *Deps) allow(ctx context.Context, actor casehold.Actor, act casehold.Act
 	return d.Basis, nil
 }
 
+// shown returns the matters as the reader may see them: the names of locked children
+// whose lock the reader does not pass are withheld (casehold.WithholdLocked). Every use
+// case that hands a matter's record out returns it through here.
+func (s *Deps) shown(ctx context.Context, r casehold.Reader, ms ...*casehold.Matter) ([]*casehold.Matter, error) {
+	var pids []string
+	for _, m := range ms {
+		pids = append(pids, m.PIDs()...)
+	}
+	locks, err := s.locksOn(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*casehold.Matter, len(ms))
+	now := s.now()
+	for i, m := range ms {
+		out[i] = m
+		if len(locks) > 0 {
+			out[i] = casehold.WithholdLocked(r, m, locks, now)
+		}
+	}
+	return out, nil
+}
+
+// shownTo is shown for one matter and the actor.
+func (s *Deps) shownTo(ctx context.Context, actor casehold.Actor, m *casehold.Matter) (*casehold.Matter, error) {
+	r, err := s.reader(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.shown(ctx, r, m)
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
 // visibleDocuments keeps the documents the reader may read: a grant for one child opens
 // that child's documents, and a locked child's documents need the lock passed. It reads
 // each child's locks once and decides in memory.
-func (s *Deps) visibleDocuments(ctx context.Context, actor casehold.Actor, m *casehold.Matter, docs []*casehold.Document) ([]*casehold.Document, error) {
+func (s *Deps) visibleDocuments(ctx context.Context, r casehold.Reader, m *casehold.Matter, docs []*casehold.Document) ([]*casehold.Document, error) {
 	var pids []string
 	for _, d := range docs {
 		for _, p := range d.PIDs {
@@ -87,10 +128,6 @@ func (s *Deps) visibleDocuments(ctx context.Context, actor casehold.Actor, m *ca
 		}
 	}
 	locks, err := s.locksOn(ctx, pids)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.reader(ctx, actor)
 	if err != nil {
 		return nil, err
 	}

@@ -29,8 +29,13 @@ func (s *AuditTrail) ListAudit(ctx context.Context, actor casehold.Actor, f case
 	return events, nil
 }
 
-// AuditReport is the result of checking the whole log.
-type AuditReport = auditlog.Report
+// AuditReport is the result of checking the log, or the part of it from From to To.
+type AuditReport = auditlog.RangeReport
+
+// VerifyWindow is the most events one check reads: a log up to this size is checked
+// whole; a longer one window by window (VerifyAuditFrom, following Next), so every call
+// fits an API's time limit (29 s behind API Gateway) and a Lambda's memory.
+const VerifyWindow = 50_000
 
 func (s *Deps) auditLog() (*auditlog.Log, error) {
 	if s.AuditLog == nil {
@@ -39,22 +44,52 @@ func (s *Deps) auditLog() (*auditlog.Log, error) {
 	return s.AuditLog, nil
 }
 
-// VerifyAudit checks the whole log against its signed checkpoints. The check reads a
-// log that its own audit event is not part of: the event is recorded after the answer
-// is known.
+// VerifyAudit checks the log against its signed checkpoints: the whole of it, or its
+// first VerifyWindow events when it is longer (then Next says where to go on). The check
+// reads a log that its own audit event is not part of: the event is recorded after the
+// answer is known.
 func (s *AuditTrail) VerifyAudit(ctx context.Context, actor casehold.Actor) (*AuditReport, error) {
+	return s.VerifyAuditFrom(ctx, actor, 0, 0)
+}
+
+// VerifyAuditFrom checks limit events (at most VerifyWindow) from position from against
+// the newest signed checkpoint; from 0 means VerifyAudit's choice.
+func (s *AuditTrail) VerifyAuditFrom(ctx context.Context, actor casehold.Actor, from uint64, limit int) (*AuditReport, error) {
 	if err := casehold.Authorize(actor, casehold.ActReadAudit); err != nil {
 		return nil, s.refuse(ctx, actor, "audit.verify", "", "", err)
 	}
-	rep, err := s.VerifyAuditChain(ctx)
+	if limit < 0 || limit > VerifyWindow {
+		return nil, s.refuse(ctx, actor, "audit.verify", "", "", casehold.Errorf(casehold.EINVALID, "limit must be between 1 and %d", VerifyWindow))
+	}
+	rep, err := s.verifyAudit(ctx, from, limit)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "audit.verify",
-		Detail: fmt.Sprintf("ok=%v events=%d problems=%d", rep.OK, rep.Events, len(rep.Problems))}); err != nil {
+		Detail: fmt.Sprintf("ok=%v events=%d problems=%d from=%d to=%d next=%d", rep.OK, rep.Events, len(rep.Problems), rep.From, rep.To, rep.Next)}); err != nil {
 		return nil, err
 	}
 	return rep, nil
+}
+
+func (s *AuditTrail) verifyAudit(ctx context.Context, from uint64, limit int) (*AuditReport, error) {
+	l, err := s.auditLog()
+	if err != nil {
+		return nil, err
+	}
+	if from == 0 && limit == 0 {
+		tree, err := s.Store.AuditTree(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("verify audit log: %w", err)
+		}
+		if tree.Size <= VerifyWindow {
+			return s.VerifyAuditChain(ctx)
+		}
+	}
+	if limit == 0 {
+		limit = VerifyWindow
+	}
+	return l.VerifyRange(ctx, from, limit)
 }
 
 // ProveAuditEvent returns the inclusion proof of one event against the newest checkpoint.

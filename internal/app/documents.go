@@ -215,7 +215,11 @@ func (s *Documents) ListDocuments(ctx context.Context, actor casehold.Actor, mat
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
-	basis, err := s.allow(ctx, actor, casehold.ActReadDocument, m, nil)
+	r, err := s.reader(ctx, actor)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	basis, err := s.allowReader(ctx, r, casehold.ActReadDocument, m, nil)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, "document.list", matterID, "", err)
 	}
@@ -224,7 +228,7 @@ func (s *Documents) ListDocuments(ctx context.Context, actor casehold.Actor, mat
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
 	// A locked child's documents are listed only to those the lock lets in.
-	docs, err := s.visibleDocuments(ctx, actor, m, all)
+	docs, err := s.visibleDocuments(ctx, r, m, all)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}

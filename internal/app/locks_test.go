@@ -290,3 +290,103 @@ func TestHelpdeskContactRouting(t *testing.T) {
 		t.Errorf("contact without a summary = %v", err)
 	}
 }
+
+// TestLockedChildNameWithheld: matter staff outside a child's lock still see that the
+// child is on the matter, but not the child's name, wherever the matter's record is handed
+// out (read, list, the answer to a change); the lock's owner and allowed staff see it.
+func TestLockedChildNameWithheld(t *testing.T) {
+	a := embedded(t)
+	ctx := context.Background()
+	svc := a.Service
+	coord := casehold.Actor{ID: "s-coord-01", Roles: []casehold.Role{casehold.RoleCoordinator}}
+	tm := casehold.Actor{ID: "s-tm-01", Roles: []casehold.Role{casehold.RoleTeamManager}}
+	sm := casehold.Actor{ID: "s-sm-01", Roles: []casehold.Role{casehold.RoleServiceManager}}
+	support := casehold.Actor{ID: "s-support-01", Roles: []casehold.Role{casehold.RoleSupport}}
+	m, err := svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "CCRC-WITHHELD-1", Contact: "Case Review Manager",
+		ReceivedOn: time.Now().UTC().Format("2006-01-02"),
+		People:     []casehold.Person{{PID: "P500001", Name: "Robin Invented"}, {PID: "P500002", Name: "Kit Invented"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range []string{"P500001", "P500002"} {
+		if _, err := svc.AddAccess(ctx, coord, m.ID, casehold.AccessGrant{PID: pid, StaffID: tm.ID, Team: "Assessment East",
+			Role: "team manager", Name: "Owen Farrier", ApprovedBy: "Head of Service"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := svc.RequestLock(ctx, tm, app.LockInput{PID: "P500001", Owner: sm.ID, Reason: casehold.LockHighProfile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DecideLock(ctx, sm, l.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyLock(ctx, support, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	names := func(m *casehold.Matter) map[string]string {
+		out := map[string]string{}
+		for _, p := range m.People {
+			out[p.PID] = p.Name
+			if p.Withheld {
+				out[p.PID] = "(withheld)"
+			}
+		}
+		return out
+	}
+	check := func(t *testing.T, how string, m *casehold.Matter, want1 string) {
+		t.Helper()
+		got := names(m)
+		if got["P500001"] != want1 || got["P500002"] != "Kit Invented" {
+			t.Errorf("%s: names = %v, want P500001 %q and P500002 shown", how, got, want1)
+		}
+	}
+	for _, c := range []struct {
+		who   casehold.Actor
+		want1 string
+	}{
+		{tm, "(withheld)"},    // on the matter's grants, outside the lock
+		{coord, "(withheld)"}, // the coordinator too: the lock decides
+		{sm, "Robin Invented"},
+	} {
+		t.Run(c.who.ID, func(t *testing.T) {
+			if c.who.ID == sm.ID {
+				// The owner is not on the matter's staff: give them a grant to read it.
+				if _, err := svc.AddAccess(ctx, coord, m.ID, casehold.AccessGrant{PID: "P500001", StaffID: sm.ID, Team: "Service Management",
+					Role: "service manager", Name: "Owner", ApprovedBy: "Head of Service"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := svc.GetMatter(ctx, c.who, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, "read", got, c.want1)
+			list, err := svc.ListMatters(ctx, c.who, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, lm := range list {
+				if lm.ID == m.ID {
+					check(t, "list", lm, c.want1)
+				}
+			}
+		})
+	}
+	changed, err := svc.PutRelated(ctx, coord, m.ID, casehold.RelatedPerson{Person: casehold.Person{PID: "P500009", Name: "Ash Relative", Withheld: true},
+		RelatedTo: "P500001", Relationship: "sibling"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "answer to a change", changed, "(withheld)")
+	if r := changed.Work.Related[0]; r.Name != "" || !r.Withheld {
+		t.Errorf("a locked child's relative is shown: %+v", r)
+	}
+	stored, err := svc.Store.GetMatter(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.People[0].Name != "Robin Invented" || stored.People[0].Withheld || stored.Work.Related[0].Withheld || stored.Work.Related[0].Name != "Ash Relative" {
+		t.Errorf("the stored matter lost a name or kept a view's flag: %+v %+v", stored.People, stored.Work.Related)
+	}
+}

@@ -31,7 +31,7 @@ func (s *Matters) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 		ReceivedOn:       received,
 		Coordinator:      actor.ID,
 		CoordinatorEmail: actor.Email,
-		People:           in.People,
+		People:           storedPeople(in.People),
 		Status:           casehold.MatterOpen,
 		CreatedAt:        s.now(),
 		CreatedBy:        actor.ID,
@@ -67,14 +67,22 @@ func (s *Matters) GetMatter(ctx context.Context, actor casehold.Actor, id string
 	if err != nil {
 		return nil, fmt.Errorf("get matter: %w", err)
 	}
-	basis, err := s.allow(ctx, actor, casehold.ActReadMatter, m, nil)
+	r, err := s.reader(ctx, actor)
+	if err != nil {
+		return nil, fmt.Errorf("get matter: %w", err)
+	}
+	basis, err := s.allowReader(ctx, r, casehold.ActReadMatter, m, nil)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, "matter.read", id, "", err)
+	}
+	ms, err := s.shown(ctx, r, m)
+	if err != nil {
+		return nil, fmt.Errorf("get matter: %w", err)
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.read", MatterID: id, PIDs: m.PIDs(), Detail: "basis=" + basis}); err != nil {
 		return nil, err
 	}
-	return m, nil
+	return ms[0], nil
 }
 
 // ListMatters returns matters with the given status (open when empty).
@@ -88,15 +96,16 @@ func (s *Matters) ListMatters(ctx context.Context, actor casehold.Actor, status 
 	if status != casehold.MatterOpen && status != casehold.MatterReleased {
 		return nil, casehold.Errorf(casehold.EINVALID, "status must be %q or %q", casehold.MatterOpen, casehold.MatterReleased)
 	}
-	all, err := s.Store.ListMatters(ctx, status)
-	if err != nil {
-		return nil, fmt.Errorf("list matters: %w", err)
-	}
-	// Only the matters the reader may open: the policy, once per matter, without locks
-	// (a matter's record is the matter's; its children's material is checked when read).
 	r, err := s.reader(ctx, actor)
 	if err != nil {
 		return nil, err
+	}
+	// The matters indexed under the reader's own keys (their id, their teams), not every
+	// matter; then the policy, once per matter, without locks (a matter's record is the
+	// matter's; its children's material is checked when read, and their names withheld).
+	all, err := s.Store.MattersFor(ctx, status, r.Keys())
+	if err != nil {
+		return nil, fmt.Errorf("list matters: %w", err)
 	}
 	ms := []*casehold.Matter{}
 	now := s.now()
@@ -104,6 +113,9 @@ func (s *Matters) ListMatters(ctx context.Context, actor casehold.Actor, status 
 		if casehold.Decide(r, casehold.ActReadMatter, casehold.Scope{Matter: m}, now).Allow {
 			ms = append(ms, m)
 		}
+	}
+	if ms, err = s.shown(ctx, r, ms...); err != nil {
+		return nil, fmt.Errorf("list matters: %w", err)
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: "matter.list", Detail: fmt.Sprintf("status=%s count=%d", status, len(ms))}); err != nil {
 		return nil, err
@@ -177,10 +189,16 @@ func (s *Matters) ReleaseMatter(ctx context.Context, actor casehold.Actor, id st
 	default:
 		return nil, s.refuse(ctx, actor, action, id, "", casehold.Errorf(casehold.ECONFLICT, "matter is already %s", m.Status))
 	}
-	if !s.LiftsHolds {
-		return &ReleaseResult{Matter: m, Pending: true, Released: []string{}, StillHeld: []string{}, Incidents: []string{}}, nil
+	res := &ReleaseResult{Matter: m, Pending: true, Released: []string{}, StillHeld: []string{}, Incidents: []string{}}
+	if s.LiftsHolds {
+		if res, err = s.finishRelease(ctx, m); err != nil {
+			return nil, err
+		}
 	}
-	return s.finishRelease(ctx, m)
+	if res.Matter, err = s.shownTo(ctx, actor, res.Matter); err != nil {
+		return nil, fmt.Errorf("release matter: %w", err)
+	}
+	return res, nil
 }
 
 // RunReleases finishes every release that is recorded but not finished (the release
@@ -396,4 +414,13 @@ func (s *Deps) releaseRecipients(m *casehold.Matter) []string {
 		}
 	}
 	return to
+}
+
+// storedPeople drops what only describes a view (Withheld) from people as given.
+func storedPeople(ps []casehold.Person) []casehold.Person {
+	out := make([]casehold.Person, len(ps))
+	for i, p := range ps {
+		out[i] = casehold.Person{PID: p.PID, Name: p.Name}
+	}
+	return out
 }

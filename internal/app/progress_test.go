@@ -139,3 +139,53 @@ func BenchmarkConfirmationForm(b *testing.B) {
 		}
 	}
 }
+
+func (c *countingStore) MattersFor(ctx context.Context, st casehold.MatterStatus, keys []string) ([]*casehold.Matter, error) {
+	ms, err := c.Store.MattersFor(ctx, st, keys)
+	c.mu.Lock()
+	c.calls["MattersFor"]++
+	c.calls["matters read"] += len(ms)
+	c.mu.Unlock()
+	return ms, err
+}
+
+// TestMyMattersReadsOnlyMine: listing the matters a member of staff may see reads theirs
+// through the reader index, not every open matter.
+func TestMyMattersReadsOnlyMine(t *testing.T) {
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	me := casehold.Actor{ID: "s-tm-mine", Roles: []casehold.Role{casehold.RoleTeamManager}}
+	mine := 0
+	for i := range 300 {
+		m := &casehold.Matter{ID: fmt.Sprintf("m-%03d", i), Kind: casehold.KindCCRCS17, Reference: fmt.Sprintf("CCRC/%03d", i), Contact: "c",
+			Status: casehold.MatterOpen, CreatedAt: now.Add(time.Duration(i) * time.Minute), Coordinator: "s-someone-else",
+			People: []casehold.Person{{PID: "P1", Name: "Invented"}}}
+		if i%100 == 7 {
+			m.Work.Access = []casehold.AccessGrant{{PID: "P1", StaffID: me.ID, Team: "T", Role: "team manager", Name: "N", ApprovedBy: "H"}}
+			mine++
+		}
+		if err := store.CreateMatter(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.ReplaceStaff(ctx, []casehold.StaffMember{{ID: me.ID, Name: "Invented Manager", Teams: []string{"T2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingStore{Store: store, calls: map[string]int{}}
+	svc := app.New(&app.Deps{Store: cs, Staff: store, Clock: fixedClock{now}, IDs: app.RandomIDs{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	got, err := svc.ListMatters(ctx, me, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != mine {
+		t.Errorf("listed %d matters, want my %d", len(got), mine)
+	}
+	if cs.calls["ListMatters"] != 0 || cs.calls["matters read"] != mine {
+		t.Errorf("store calls = %v: want no pass over all matters and only my %d read", cs.calls, mine)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -74,11 +75,11 @@ func (s *Deps) audit(ctx context.Context, e casehold.AuditEvent) error {
 	if auditOff {
 		return nil
 	}
-	if e.ID == "" {
-		e.ID = "ev-" + s.IDs.New()
-	}
 	if e.Time.IsZero() {
 		e.Time = s.now()
+	}
+	if e.ID == "" {
+		e.ID = eventID(e.Time, s.IDs.New())
 	}
 	if e.Outcome == "" {
 		e.Outcome = casehold.OutcomeOK
@@ -91,6 +92,18 @@ func (s *Deps) audit(ctx context.Context, e casehold.AuditEvent) error {
 	}
 	return nil
 }
+
+// eventID begins with the time, so the log's id index grows at its end (the embedded
+// store then rewrites a few pages per batch, not one page per event) and stays random
+// after it, so that ids cannot be guessed.
+func eventID(t time.Time, random string) string {
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(t.UnixMilli()))
+	return "ev-" + timeIDEncoding.EncodeToString(ms[2:]) + random
+}
+
+// timeIDEncoding sorts like the bytes it encodes (base32hex, RFC 4648).
+var timeIDEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
 
 // refuse audits a refused or failed action and returns err unchanged, so callers can write
 // `return s.refuse(ctx, ...)`. An audit failure is logged, never hidden behind err.

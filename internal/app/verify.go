@@ -209,5 +209,13 @@ func (s *AuditTrail) VerifyAuditChain(ctx context.Context) (*AuditReport, error)
 	if err != nil {
 		return nil, err
 	}
-	return l.Verify(ctx)
+	rep, err := l.Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &AuditReport{Report: *rep, From: 1, To: rep.Events}
+	if rep.Events == 0 {
+		out.From = 0
+	}
+	return out, nil
 }

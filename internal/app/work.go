@@ -49,7 +49,7 @@ func (s *Deps) updateMatter(ctx context.Context, actor casehold.Actor, act caseh
 			return nil, err
 		}
 		s.touchMatter(ctx, m)
-		return m, nil
+		return s.shownTo(ctx, actor, m)
 	}
 }
 
@@ -97,6 +97,7 @@ func (s *CaseWork) SetContactEmail(ctx context.Context, actor casehold.Actor, ma
 
 // PutRelated adds or updates a related person found during the search.
 func (s *CaseWork) PutRelated(ctx context.Context, actor casehold.Actor, matterID string, r casehold.RelatedPerson) (*casehold.Matter, error) {
+	r.Withheld = false // said of what is shown, never stored
 	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.related", matterID, "pid="+r.PID, func(m *casehold.Matter) error {
 		for _, p := range m.People {
 			if p.PID == r.PID {

@@ -41,6 +41,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Proofs", func(t *testing.T) { testProofs(t, newHarness) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, newHarness) })
 	t.Run("Tamper", func(t *testing.T) { testTamper(t, newHarness) })
+	t.Run("TamperedTree", func(t *testing.T) { testTamperedTree(t, newHarness) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, newHarness) })
 }
 
@@ -637,6 +638,21 @@ func hasProblem(rep *auditlog.Report, kind string, seq, checkpoint uint64) bool 
 type tampered struct {
 	casehold.AuditStore
 	change func([]casehold.AuditEvent) []casehold.AuditEvent
+	// hashes, when set, changes the stored tree hashes read (index -> hash).
+	hashes map[int64]tlog.Hash
+}
+
+func (s *tampered) ReadAuditHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	hs, err := s.AuditStore.ReadAuditHashes(ctx, indexes)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range indexes {
+		if h, ok := s.hashes[x]; ok {
+			hs[i] = h
+		}
+	}
+	return hs, nil
 }
 
 func (s *tampered) ListAudit(ctx context.Context, after uint64, limit int) ([]casehold.AuditEvent, error) {
@@ -662,35 +678,39 @@ func testTamper(t *testing.T, newHarness func(t *testing.T) Harness) {
 	}
 	mustIntegrate(t, l, 10)
 	mustVerifyOK(t, l)
+	if rep := verifyInRanges(t, l, 4); !rep.OK || rep.Events != 10 {
+		t.Fatalf("range verify of an intact log: %+v", rep)
+	}
 	for _, c := range []struct {
-		name   string
-		change func([]casehold.AuditEvent) []casehold.AuditEvent
-		kind   string
-		seq    uint64
+		name      string
+		change    func([]casehold.AuditEvent) []casehold.AuditEvent
+		kind      string
+		seq       uint64
+		rangeKind string // what VerifyRange, which sees one window at a time, calls it
 	}{
 		{"Altered", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			es[3].Outcome = casehold.OutcomeRefused
 			return es
-		}, auditlog.ProblemAltered, 4},
+		}, auditlog.ProblemAltered, 4, auditlog.ProblemAltered},
 		{"AlteredTime", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			es[6].Time = es[6].Time.Add(time.Hour)
 			return es
-		}, auditlog.ProblemAltered, 7},
+		}, auditlog.ProblemAltered, 7, auditlog.ProblemAltered},
 		{"Removed", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			return append(es[:4:4], es[5:]...)
-		}, auditlog.ProblemRemoved, 5},
+		}, auditlog.ProblemRemoved, 5, auditlog.ProblemRemoved},
 		{"ReorderedKeys", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			es[2], es[3] = es[3], es[2]
 			return es
-		}, auditlog.ProblemReordered, 3},
+		}, auditlog.ProblemReordered, 3, auditlog.ProblemReordered},
 		{"ReorderedContent", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			es[2], es[3] = es[3], es[2]
 			es[2].Seq, es[3].Seq = 3, 4
 			return es
-		}, auditlog.ProblemReordered, 3},
+		}, auditlog.ProblemReordered, 3, auditlog.ProblemAltered},
 		{"Truncated", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			return es[:8]
-		}, auditlog.ProblemTruncated, 9},
+		}, auditlog.ProblemTruncated, 9, auditlog.ProblemTruncated},
 		{"Inserted", func(es []casehold.AuditEvent) []casehold.AuditEvent {
 			x := Event("inserted")
 			x.Seq = 5
@@ -700,7 +720,7 @@ func testTamper(t *testing.T, newHarness func(t *testing.T) Harness) {
 				out = append(out, e)
 			}
 			return out
-		}, auditlog.ProblemAltered, 5},
+		}, auditlog.ProblemAltered, 5, auditlog.ProblemAltered},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			view := NewLog(t, &tampered{AuditStore: s, change: c.change}, l.Evidence, nil, "seq-a")
@@ -712,7 +732,60 @@ func testTamper(t *testing.T, newHarness func(t *testing.T) Harness) {
 			if !hasProblem(rep, c.kind, c.seq, 0) {
 				t.Errorf("problems %+v; want %s at seq %d", rep.Problems, c.kind, c.seq)
 			}
+			ranged := verifyInRanges(t, view, 4)
+			if ranged.OK || !hasProblem(ranged, c.rangeKind, c.seq, 0) {
+				t.Errorf("range verify: problems %+v; want %s at seq %d", ranged.Problems, c.rangeKind, c.seq)
+			}
 		})
+	}
+}
+
+// testTamperedTree: an intruder who alters an event and the stored leaf hash beside it,
+// so that the two agree, is still found: the stored tree no longer leads to the signed root.
+func testTamperedTree(t *testing.T, newHarness func(t *testing.T) Harness) {
+	s := newHarness(t).Store
+	l := NewLog(t, s, nil, nil, "seq-a")
+	for i := range 10 {
+		mustRecord(t, s, Event(fmt.Sprintf("e%02d", i)))
+	}
+	mustIntegrate(t, l, 10)
+	forged := Event("e03")
+	forged.Seq, forged.Outcome = 4, casehold.OutcomeRefused
+	view := NewLog(t, &tampered{AuditStore: s,
+		change: func(es []casehold.AuditEvent) []casehold.AuditEvent { es[3] = forged; return es },
+		hashes: map[int64]tlog.Hash{tlog.StoredHashIndex(0, 3): forged.LeafHash()}}, l.Evidence, nil, "seq-a")
+	for name, rep := range map[string]*auditlog.Report{"whole": must(view.Verify(ctx())), "ranges": verifyInRanges(t, view, 4)} {
+		if rep.OK || !slices.ContainsFunc(rep.Problems, func(p auditlog.Problem) bool { return p.Seq == 4 || p.Kind == auditlog.ProblemRoot }) {
+			t.Errorf("%s verify of an event altered with its stored hash: %+v", name, rep.Problems)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// verifyInRanges checks the log window by window with VerifyRange, following Next, and
+// returns all windows' findings as one report.
+func verifyInRanges(t testing.TB, l *auditlog.Log, window int) *auditlog.Report {
+	t.Helper()
+	out := &auditlog.Report{OK: true}
+	for from, calls := uint64(1), 0; ; calls++ {
+		rep, err := l.VerifyRange(ctx(), from, window)
+		mustOK(t, err)
+		out.Events += rep.Events
+		out.Problems = append(out.Problems, rep.Problems...)
+		out.OK = out.OK && rep.OK
+		if rep.Next == 0 {
+			return out
+		}
+		if rep.Next <= from || calls > 100 {
+			t.Fatalf("VerifyRange from %d says next %d", from, rep.Next)
+		}
+		from = rep.Next
 	}
 }
 

@@ -27,6 +27,9 @@ var (
 
 var keyTree = []byte("tree")
 
+// appendFill is how full the log's buckets fill a page before splitting it.
+const appendFill = 0.95
+
 // Group commit: recorders queue their events; one goroutine appends everything queued to
 // the journal with one write and one sync, then answers each recorder, so an event is
 // durable before its request answers and concurrent requests share one sync. No timer: a
@@ -370,6 +373,9 @@ func (s *Store) WriteAuditLeaves(ctx context.Context, events []casehold.AuditEve
 	ids := make([]string, len(events))
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		idx, leaves, by := tx.Bucket(bucketAuditLeafIDs), tx.Bucket(bucketAuditLog), tx.Bucket(bucketAuditBy)
+		// Keys arrive in order (seq, time-ordered ids, seq within each index prefix), so
+		// pages are filled before they split rather than left half empty.
+		idx.FillPercent, leaves.FillPercent, by.FillPercent = appendFill, appendFill, appendFill
 		for i, e := range events {
 			if e.Seq == 0 {
 				return casehold.Errorf(casehold.EINVALID, "audit leaf %s has no seq", e.ID)
@@ -400,6 +406,7 @@ func (s *Store) WriteAuditLeaves(ctx context.Context, events []casehold.AuditEve
 func (s *Store) WriteAuditHashes(ctx context.Context, start int64, hashes []tlog.Hash) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAuditHash)
+		b.FillPercent = appendFill
 		for i, h := range hashes {
 			if err := b.Put(hashKey(start+int64(i)), bytes.Clone(h[:])); err != nil {
 				return err

@@ -76,7 +76,7 @@ func Open(path string) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		return nil
+		return ensureReaderIndex(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -148,6 +148,9 @@ func (s *Store) CreateMatter(ctx context.Context, m *casehold.Matter) error {
 		if err := refs.Put(rk, []byte(m.ID)); err != nil {
 			return err
 		}
+		if err := indexReaders(tx, nil, &stored); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketStatus).Put(statusKey(&stored), nil)
 	})
 	if err != nil {
@@ -192,6 +195,9 @@ func (s *Store) UpdateMatter(ctx context.Context, m *casehold.Matter) error {
 			return err
 		}
 		if err := status.Put(statusKey(&stored), nil); err != nil {
+			return err
+		}
+		if err := indexReaders(tx, &old, &stored); err != nil {
 			return err
 		}
 		next = stored.Version

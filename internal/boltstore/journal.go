@@ -27,9 +27,16 @@ import (
 //
 // Line format: <crc32 of the JSON, 8 hex digits> <event JSON>\n. A torn last line (a
 // crash mid-append, never acknowledged) is cut off.
+//
+// A segment is zero-filled ahead of the writes (allocChunk at a time) and written in
+// place, so the sync after each batch is an fdatasync that flushes data blocks only: an
+// append that grows the file would also commit the file system's journal, which waits
+// on every other process's metadata and costs several times more under load. The data
+// ends at the first line that starts with a zero byte.
 
 const (
 	maxSegmentBytes = 8 << 20
+	allocChunk      = 1 << 20
 	segmentSuffix   = ".log"
 )
 
@@ -51,7 +58,8 @@ type journal struct {
 
 	file    *os.File
 	segment int
-	size    int64
+	size    int64 // where the data ends and the next batch is written
+	alloc   int64 // the file's size: zeros from size to alloc
 }
 
 func segmentPath(dir string, n int) string {
@@ -110,57 +118,93 @@ func openJournal(dir string, integrated func(ids []string) (map[string]bool, err
 }
 
 // readSegment decodes a segment. In the last segment a damaged tail is a write that was
-// never acknowledged and is cut off; anywhere else damage is an error.
+// never acknowledged and is zeroed; anywhere else damage is an error.
 func readSegment(path string, last bool) ([]casehold.AuditEvent, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read audit journal: %w", err)
 	}
+	events, end := parseSegment(b)
+	if end == len(b) || b[end] == 0 && !slices.ContainsFunc(b[end:], func(c byte) bool { return c != 0 }) {
+		return events, nil
+	}
+	if !last {
+		return nil, fmt.Errorf("audit journal %s is damaged at byte %d", filepath.Base(path), end)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cut the torn end of the audit journal: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(make([]byte, len(b)-end), int64(end)); err != nil {
+		return nil, fmt.Errorf("cut the torn end of the audit journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("cut the torn end of the audit journal: %w", err)
+	}
+	return events, nil
+}
+
+// parseSegment decodes whole, checked lines from the start of b and returns them with the
+// offset where they end: at the end of b, at zero fill, or at the first damaged line.
+func parseSegment(b []byte) ([]casehold.AuditEvent, int) {
 	var out []casehold.AuditEvent
 	good := 0
-	for good < len(b) {
+	for good < len(b) && b[good] != 0 {
 		nl := bytes.IndexByte(b[good:], '\n')
-		var e casehold.AuditEvent
-		ok := nl > 9 && b[good+8] == ' '
-		if ok {
-			line := b[good : good+nl]
-			sum, perr := strconv.ParseUint(string(line[:8]), 16, 32)
-			ok = perr == nil && uint32(sum) == crc32.ChecksumIEEE(line[9:]) && json.Unmarshal(line[9:], &e) == nil
+		if nl <= 9 || b[good+8] != ' ' {
+			break
 		}
-		if !ok {
-			if !last {
-				return nil, fmt.Errorf("audit journal %s is damaged at byte %d", filepath.Base(path), good)
-			}
-			if err := os.Truncate(path, int64(good)); err != nil {
-				return nil, fmt.Errorf("cut the torn end of the audit journal: %w", err)
-			}
+		line := b[good : good+nl]
+		var e casehold.AuditEvent
+		sum, perr := strconv.ParseUint(string(line[:8]), 16, 32)
+		if perr != nil || uint32(sum) != crc32.ChecksumIEEE(line[9:]) || json.Unmarshal(line[9:], &e) != nil {
 			break
 		}
 		out = append(out, e)
 		good += nl + 1
 	}
-	return out, nil
+	return out, good
 }
 
 func (j *journal) openSegment(n int) error {
-	f, err := os.OpenFile(segmentPath(j.dir, n), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	path := segmentPath(j.dir, n)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("open audit journal: %w", err)
 	}
-	st, err := f.Stat()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("open audit journal: %w", err)
 	}
+	_, end := parseSegment(b)
 	if j.file != nil {
 		j.file.Close()
 	}
-	j.file, j.segment, j.size = f, n, st.Size()
+	j.file, j.segment, j.size, j.alloc = f, n, int64(end), int64(len(b))
 	// The new file's directory entry must survive a crash too.
 	if d, err := os.Open(j.dir); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}
+	return nil
+}
+
+// reserve zero-fills the segment so that n more bytes are written in place. Growing the
+// file is the one write here that syncs its metadata, once per allocChunk.
+func (j *journal) reserve(n int64) error {
+	if j.size+n <= j.alloc {
+		return nil
+	}
+	grow := (j.size+n-j.alloc)/allocChunk*allocChunk + allocChunk
+	if _, err := j.file.WriteAt(make([]byte, grow), j.alloc); err != nil {
+		return fmt.Errorf("extend audit journal: %w", err)
+	}
+	if err := j.file.Sync(); err != nil {
+		return fmt.Errorf("extend audit journal: %w", err)
+	}
+	j.alloc += grow
 	return nil
 }
 
@@ -197,10 +241,13 @@ func (j *journal) append(batch []recordRequest) error {
 			return err
 		}
 	}
-	if _, err := j.file.Write(buf.Bytes()); err != nil {
+	if err := j.reserve(int64(buf.Len())); err != nil {
+		return err
+	}
+	if _, err := j.file.WriteAt(buf.Bytes(), j.size); err != nil {
 		return fmt.Errorf("append to audit journal: %w", err)
 	}
-	if err := j.file.Sync(); err != nil {
+	if err := datasync(j.file); err != nil {
 		return fmt.Errorf("sync audit journal: %w", err)
 	}
 	j.size += int64(buf.Len())

@@ -1,13 +1,20 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/casehold/casehold/internal/audittest"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/storetest"
 )
 
 func TestJournal(t *testing.T) {
@@ -29,9 +36,12 @@ func TestJournal(t *testing.T) {
 		mustOK(t, s.RecordAudit(ctx, audittest.Event("e1")))
 		mustOK(t, s.Close())
 		seg := segmentPath(path+".audit", 1)
-		f, err := os.OpenFile(seg, os.O_APPEND|os.O_WRONLY, 0)
+		b, err := os.ReadFile(seg)
 		mustOK(t, err)
-		_, err = f.WriteString(`0badc0de {"id":"half`) // a crash mid-append, never acknowledged
+		f, err := os.OpenFile(seg, os.O_WRONLY, 0)
+		mustOK(t, err)
+		// A crash mid-write, never acknowledged: half a line where the next batch goes.
+		_, err = f.WriteAt([]byte(`0badc0de {"id":"half`), int64(bytes.IndexByte(b, 0)))
 		mustOK(t, err)
 		mustOK(t, f.Close())
 		s = mustOpen(t, path)
@@ -93,4 +103,44 @@ func TestJournal(t *testing.T) {
 			t.Errorf("missing event: %v", err)
 		}
 	})
+	t.Run("GrowsPastItsZeroFill", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "state.db")
+		s := mustOpen(t, path)
+		want := 0
+		for s.journal.alloc <= allocChunk { // past the first zero-filled chunk
+			e := audittest.Event(fmt.Sprintf("e%04d", want))
+			e.Detail = strings.Repeat("x", 8000)
+			mustOK(t, s.RecordAudit(ctx, e))
+			want++
+		}
+		mustOK(t, s.Close())
+		s = mustOpen(t, path)
+		p, err := s.PendingAudit(ctx, want+10)
+		mustOK(t, err)
+		if len(p) != want || p[want-1].ID != fmt.Sprintf("e%04d", want-1) {
+			t.Fatalf("read back %d events, want %d", len(p), want)
+		}
+		mustOK(t, s.RecordAudit(ctx, audittest.Event("after")))
+		if s.journal.size > s.journal.alloc {
+			t.Fatalf("data ends at %d, past the zero fill at %d", s.journal.size, s.journal.alloc)
+		}
+	})
+}
+
+// TestReaderIndexFilledOnUpgrade: a state file made before the reader index had one opens
+// with every matter indexed, so nobody's "my matters" comes up empty after an upgrade.
+func TestReaderIndexFilledOnUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := mustOpen(t, path)
+	m := storetest.NewMatter("m-old", "OLD-1", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	mustOK(t, s.CreateMatter(ctx, m))
+	mustOK(t, s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketReaders) }))
+	mustOK(t, s.Close())
+	s = mustOpen(t, path)
+	got, err := s.MattersFor(ctx, casehold.MatterOpen, []string{"staff:" + m.Coordinator})
+	mustOK(t, err)
+	if len(got) != 1 || got[0].ID != "m-old" {
+		t.Fatalf("after the upgrade the coordinator finds %d matters, want m-old", len(got))
+	}
 }

@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -36,4 +37,46 @@ func BenchmarkRecordAudit(b *testing.B) {
 		})
 	}
 	wg.Wait()
+}
+
+// BenchmarkWriteAuditLeaves integrates batches of 1,000 events into a log that holds
+// 100,000 already, per event: with random event ids every leaf dirties its own page of
+// the id index; with ids that begin with the time, a batch appends to a few pages.
+func BenchmarkWriteAuditLeaves(b *testing.B) {
+	for _, ids := range []struct {
+		name string
+		id   func(i int) string
+	}{
+		{"ids=random", func(int) string { return "ev-" + rand.Text()[:16] }},
+		{"ids=time-ordered", func(i int) string { return fmt.Sprintf("ev-%010d%s", i, rand.Text()[:16]) }},
+	} {
+		b.Run(ids.name, func(b *testing.B) {
+			s := mustOpen(b, filepath.Join(b.TempDir(), "state.db"))
+			ctx := context.Background()
+			seq := 0
+			batch := func() []casehold.AuditEvent {
+				events := make([]casehold.AuditEvent, 1000)
+				for i := range events {
+					seq++
+					events[i] = casehold.AuditEvent{Seq: uint64(seq), ID: ids.id(seq), Time: time.Now(), Actor: "s-coord-01",
+						Action: "document.list", MatterID: "m-abcdefghijklmnop", PIDs: []string{"P-0001"}, Outcome: casehold.OutcomeOK}
+				}
+				return events
+			}
+			for range 100 {
+				if err := s.WriteAuditLeaves(ctx, batch()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for done := 0; done < b.N; done += 1000 {
+				b.StopTimer()
+				events := batch()
+				b.StartTimer()
+				if err := s.WriteAuditLeaves(ctx, events); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

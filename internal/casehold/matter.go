@@ -35,6 +35,9 @@ const CCRCConfirmationDays = 28
 type Person struct {
 	PID  string `json:"pid"`
 	Name string `json:"name"`
+	// Withheld says the name was left out for this reader: the child is locked and the
+	// lock does not let them in (see WithholdLocked). Never stored.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Matter is one demand to preserve material.

@@ -23,6 +23,11 @@ type Store interface {
 	UpdateMatter(ctx context.Context, m *Matter) error
 	// ListMatters returns matters with the given status, oldest first, using an index.
 	ListMatters(ctx context.Context, status MatterStatus) ([]*Matter, error)
+	// MattersFor returns the matters with the given status indexed under any of keys
+	// (MatterReaderKeys as of their last write), oldest first, each once, reading only
+	// those. It may also return a matter that no key opens any more (an index entry may
+	// outlive a revoked grant): callers decide with the policy.
+	MattersFor(ctx context.Context, status MatterStatus, keys []string) ([]*Matter, error)
 
 	// CreateDocument stores a new document with Version 1 and files it under each of its
 	// MatterIDs. ECONFLICT if the id exists.

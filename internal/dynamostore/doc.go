@@ -13,6 +13,7 @@
 //	item           PK                      SK                                GSI1PK             GSI1SK
 //	matter         MATTER#<id>             META                              MATTERS#<status>   <created>#<id>
 //	reference      REF#<kind>#<reference>  REF
+//	matter reader  READER#<reader key>     <status>#<created>#<id>           (casehold.MatterReaderKeys; see readers.go)
 //	document       DOC#<id>                META
 //	filing         MATTER#<matterID>       DOC#<uploaded>#<docID>
 //	audit event    AUDITEV#<eventID>       EV                                GSI2PK: AUDITPENDING#<shard>, GSI2SK: <time>#<id> (while pending)

@@ -61,6 +61,9 @@ func (s *Store) CreateMatter(ctx context.Context, m *casehold.Matter) error {
 		return fmt.Errorf("create matter %s: %w", m.ID, err)
 	}
 	ref := withKey(map[string]types.AttributeValue{"matter_id": str(m.ID)}, referenceKey(m.Kind, m.Reference))
+	if err := s.indexReaders(ctx, m); err != nil {
+		return fmt.Errorf("create matter %s: %w", m.ID, err)
+	}
 	err = s.transact(ctx, []types.TransactWriteItem{
 		{Put: &types.Put{TableName: s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		{Put: &types.Put{TableName: s.table, Item: ref, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
@@ -100,6 +103,9 @@ func (s *Store) GetMatter(ctx context.Context, id string) (*casehold.Matter, err
 func (s *Store) UpdateMatter(ctx context.Context, m *casehold.Matter) error {
 	item, err := marshalMatter(m, m.Version+1)
 	if err != nil {
+		return fmt.Errorf("update matter %s: %w", m.ID, err)
+	}
+	if err := s.indexReaders(ctx, m); err != nil {
 		return fmt.Errorf("update matter %s: %w", m.ID, err)
 	}
 	token := rand.Text()

@@ -154,7 +154,7 @@ func marshalMatter(m *casehold.Matter, version int64) (map[string]types.Attribut
 		Version:          version,
 	}
 	for _, p := range m.People {
-		it.People = append(it.People, personItem(p))
+		it.People = append(it.People, personItem{PID: p.PID, Name: p.Name})
 	}
 	if m.ReleasedAt != nil {
 		it.ReleasedAt = formatTime(*m.ReleasedAt)
@@ -195,7 +195,7 @@ func unmarshalMatter(av map[string]types.AttributeValue) (*casehold.Matter, erro
 		}
 	}
 	for _, p := range it.People {
-		m.People = append(m.People, casehold.Person(p))
+		m.People = append(m.People, casehold.Person{PID: p.PID, Name: p.Name})
 	}
 	var err error
 	if m.ReceivedOn, err = parseDate(it.ReceivedOn); err != nil {

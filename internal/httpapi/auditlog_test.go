@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
 )
@@ -139,6 +140,37 @@ func TestAuditLogRoutes(t *testing.T) {
 		after, _ := e.app.Service.Store.ListAudit(context.Background(), before.Size, 10)
 		if len(after) != 1 || after[0].Action != "audit.verify" {
 			t.Errorf("after verify the log gained %+v, want its audit.verify event", after)
+		}
+	})
+
+	t.Run("VerifyWindowByWindow", func(t *testing.T) {
+		if err := e.app.Service.FlushAudit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		tree, _ := e.app.Service.Store.AuditTree(context.Background())
+		if tree.Checkpoint.Size < 3 {
+			t.Fatalf("the log is too short for windows: %d", tree.Checkpoint.Size)
+		}
+		var checked uint64
+		for from, calls := uint64(1), 0; from != 0; calls++ {
+			var rep app.AuditReport
+			r := e.do(ig, "GET", "/audit/verify?from="+itoa(from)+"&limit=2", "", nil)
+			if err := json.Unmarshal(r.body, &rep); err != nil || r.status != 200 || !rep.OK || rep.From != from {
+				t.Fatalf("verify from %d: %d %s", from, r.status, r.body)
+			}
+			checked += rep.Events
+			if rep.Next != 0 && rep.Next != from+2 || calls > 1000 {
+				t.Fatalf("verify from %d: next %d", from, rep.Next)
+			}
+			from = rep.Next
+		}
+		if checked != tree.Checkpoint.Size {
+			t.Errorf("the windows checked %d events, want the checkpoint's %d", checked, tree.Checkpoint.Size)
+		}
+		for _, q := range []string{"?from=0", "?from=x", "?limit=0", "?limit=50001", "?from=1&limit=-3"} {
+			if r := e.do(ig, "GET", "/audit/verify"+q, "", nil); r.status != 400 {
+				t.Errorf("verify%s: %d, want 400", q, r.status)
+			}
 		}
 	})
 }

@@ -70,7 +70,26 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.App.VerifyAudit(r.Context(), actor(r))
+	var from uint64
+	limit := 0
+	q := r.URL.Query()
+	if v := q.Get("from"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "from must be a position from 1"))
+			return
+		}
+		from = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.writeError(w, r, casehold.Errorf(casehold.EINVALID, "limit must be a whole number from 1"))
+			return
+		}
+		limit = n
+	}
+	rep, err := s.App.VerifyAuditFrom(r.Context(), actor(r), from, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -143,6 +143,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, legalHold bool
 	if aws.ToString(out.VersionId) == "" {
 		return casehold.StoredObject{}, fmt.Errorf("put evidence %s: no version id: is versioning on in bucket %s?", key, s.bucket)
 	}
+	if legalHold {
+		// The server's acceptance is a claim: an S3 implementation without Object Lock may
+		// ignore the hold header and answer 200. Read the hold back, set it once more if it
+		// is missing, and refuse to report as held what is not.
+		if err := s.confirmHold(ctx, key, aws.ToString(out.VersionId)); err != nil {
+			return casehold.StoredObject{}, fmt.Errorf("put evidence %s: %w", key, err)
+		}
+	}
 	return casehold.StoredObject{
 		Key:       key,
 		VersionID: aws.ToString(out.VersionId),
@@ -215,6 +223,48 @@ func (s *Store) SetLegalHold(ctx context.Context, key, versionID string, on bool
 	})
 	if err != nil {
 		return fmt.Errorf("set legal hold on evidence %s: %w", key, translate(err, opRead))
+	}
+	return nil
+}
+
+// confirmHold makes sure the version is under legal hold, as read back from the server.
+func (s *Store) confirmHold(ctx context.Context, key, versionID string) error {
+	for attempt := 0; ; attempt++ {
+		held, err := s.LegalHold(ctx, key, versionID)
+		if err != nil {
+			return fmt.Errorf("confirm legal hold: %w", err)
+		}
+		if held {
+			return nil
+		}
+		if attempt == 1 {
+			return casehold.Errorf(casehold.EINTERNAL, "the S3 server stored version %s without the legal hold it was asked for: "+
+				"bucket %s must have Object Lock enabled", versionID, s.bucket)
+		}
+		if err := s.SetLegalHold(ctx, key, versionID, true); err != nil {
+			return fmt.Errorf("confirm legal hold: %w", err)
+		}
+	}
+}
+
+// RequireObjectLock checks that bucket keeps versions and has Object Lock enabled, so a
+// held version cannot be deleted or overwritten: evidence is never put in a bucket where
+// it could be.
+func RequireObjectLock(ctx context.Context, client *s3.Client, bucket string) error {
+	lock, err := client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(bucket)})
+	if err != nil && apiCode(err) != "ObjectLockConfigurationNotFoundError" {
+		return fmt.Errorf("check Object Lock on bucket %s: %w", bucket, err)
+	}
+	if err != nil || lock.ObjectLockConfiguration == nil || lock.ObjectLockConfiguration.ObjectLockEnabled != types.ObjectLockEnabledEnabled {
+		return casehold.Errorf(casehold.EINVALID, "bucket %s does not have Object Lock enabled: casehold keeps evidence only where S3 "+
+			"refuses to delete it (Object Lock can only be chosen when a bucket is created; create a new bucket with it)", bucket)
+	}
+	v, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return fmt.Errorf("check versioning on bucket %s: %w", bucket, err)
+	}
+	if v.Status != types.BucketVersioningStatusEnabled {
+		return casehold.Errorf(casehold.EINVALID, "bucket %s does not keep versions (versioning is %q): Object Lock needs it", bucket, v.Status)
 	}
 	return nil
 }

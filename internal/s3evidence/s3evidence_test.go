@@ -96,6 +96,21 @@ func TestEnsureBucket(t *testing.T) {
 		if ver.Status != types.BucketVersioningStatusEnabled {
 			t.Errorf("versioning = %q, want Enabled", ver.Status)
 		}
+		if err := s3evidence.RequireObjectLock(ctx, client, bucket); err != nil {
+			t.Errorf("RequireObjectLock on a locked bucket: %v", err)
+		}
+	})
+	t.Run("BucketWithoutObjectLockRefused", func(t *testing.T) {
+		// Made by someone else, without Object Lock: evidence must not go there.
+		plain := "plain-" + strings.ToLower(rand.Text()[:12])
+		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &plain,
+			CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(client.Options().Region)}}); err != nil {
+			t.Fatal(err)
+		}
+		err := s3evidence.RequireObjectLock(ctx, client, plain)
+		if casehold.ErrorCode(err) != casehold.EINVALID || !strings.Contains(err.Error(), "Object Lock") {
+			t.Errorf("RequireObjectLock on a bucket without it = %v, want a refusal naming Object Lock", err)
+		}
 	})
 }
 

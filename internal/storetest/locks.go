@@ -65,6 +65,57 @@ func testLocks(t *testing.T, newHarness func(t *testing.T) Harness) {
 		_, err = s.GetLock(ctx(), "absent")
 		mustCode(t, err, casehold.ENOTFOUND)
 	})
+	t.Run("TimedAccessEndsUnderInjectedClock", func(t *testing.T) {
+		// A temporary access and a break-glass access end at the instant stored: the store
+		// keeps their times to the nanosecond and in any zone, and the policy asked with a
+		// clock either side of the end decides accordingly, with no job run in between.
+		s := lockStore(t, newHarness)
+		london, err := time.LoadLocation("Europe/London")
+		mustOK(t, err)
+		from := time.Date(2026, 3, 29, 0, 30, 0, 123456789, london) // the night the clocks go forward
+		until := from.Add(casehold.TemporaryAccessPeriod)
+		l := NewLock("lk-timed", "P2001", "s-owner", due(2), base)
+		l.Temporary = []casehold.TemporaryAccess{{Staff: "s-tm-9", Reason: "complaint", AgreedBy: "s-owner", From: from, Until: until}}
+		l.BreakGlass = []casehold.BreakGlass{{Staff: "s-edt-9", Reason: "child at risk tonight", At: from, Until: from.Add(4 * time.Hour)}}
+		mustOK(t, s.CreateLock(ctx(), l))
+		stored, err := s.LocksForPID(ctx(), "P2001")
+		mustOK(t, err)
+		tm := casehold.Reader{Actor: casehold.Actor{ID: "s-tm-9", Roles: []casehold.Role{casehold.RoleTeamManager}}, Listed: true}
+		// The lock denies the Duty team: only a live break-glass lets its EDT officer in.
+		edt := casehold.Reader{Actor: casehold.Actor{ID: "s-edt-9", Roles: []casehold.Role{casehold.RoleEDT}}, Teams: []string{"Duty"}, Listed: true}
+		scope := casehold.Scope{PIDs: []string{"P2001"}, Locks: stored}
+		for _, c := range []struct {
+			name string
+			who  casehold.Reader
+			at   time.Time
+			want bool
+		}{
+			{"before the temporary access starts", tm, from.Add(-time.Nanosecond), false},
+			{"temporary access starts", tm, from, true},
+			{"last nanosecond of temporary access", tm, until.Add(-time.Nanosecond), true},
+			{"temporary access ended", tm, until, false},
+			{"before break-glass", edt, from.Add(-time.Nanosecond), false},
+			{"break-glass live", edt, from.Add(4*time.Hour - time.Nanosecond), true},
+			{"break-glass ended", edt, from.Add(4 * time.Hour), false},
+		} {
+			if got := casehold.Decide(c.who, casehold.ActReadDocument, scope, c.at).Allow; got != c.want {
+				t.Errorf("%s (%s): allowed = %v, want %v", c.name, c.at, got, c.want)
+			}
+		}
+		// Given back early: the end recorded takes effect at once.
+		back := from.Add(time.Hour)
+		stored[0].Temporary[0].ReturnedAt = &back
+		mustOK(t, s.UpdateLock(ctx(), stored[0]))
+		again, err := s.LocksForPID(ctx(), "P2001")
+		mustOK(t, err)
+		scope.Locks = again
+		if casehold.Decide(tm, casehold.ActReadDocument, scope, back).Allow {
+			t.Error("a temporary access given back still opens the lock")
+		}
+		if !casehold.Decide(tm, casehold.ActReadDocument, scope, back.Add(-time.Nanosecond)).Allow {
+			t.Error("a temporary access given back closed before it was given back")
+		}
+	})
 	t.Run("OneCurrentLockPerChild", func(t *testing.T) {
 		s := lockStore(t, newHarness)
 		mustOK(t, s.CreateLock(ctx(), NewLock("lk1", "P1001", "s-owner", due(2), base)))

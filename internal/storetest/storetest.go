@@ -31,6 +31,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Locks", func(t *testing.T) { testLocks(t, newHarness) })
 	t.Run("Staff", func(t *testing.T) { testStaff(t, newHarness) })
 	t.Run("Inbound", func(t *testing.T) { testInbound(t, newHarness) })
+	t.Run("MattersFor", func(t *testing.T) { testMattersFor(t, newHarness) })
 	t.Run("MailQueue", func(t *testing.T) { testMailQueue(t, newHarness) })
 	t.Run("DueIndex", func(t *testing.T) { testDueIndex(t, newHarness) })
 }

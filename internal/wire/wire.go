@@ -177,6 +177,10 @@ func buildAWS(ctx context.Context, cfg config.Config, svc *app.Service) error {
 		if err := s3evidence.EnsureBucket(ctx, s3c, cfg.EvidenceBucket); err != nil {
 			return fmt.Errorf("create evidence bucket: %w", err)
 		}
+		// A bucket found rather than made may lack Object Lock: refuse to start on it.
+		if err := s3evidence.RequireObjectLock(ctx, s3c, cfg.EvidenceBucket); err != nil {
+			return err
+		}
 		if err := s3evidence.EnsureBucket(ctx, s3c, cfg.UploadBucket); err != nil {
 			return fmt.Errorf("create upload bucket: %w", err)
 		}

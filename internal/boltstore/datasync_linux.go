@@ -1,0 +1,9 @@
+package boltstore
+
+import (
+	"os"
+	"syscall"
+)
+
+// datasync flushes f's data, and its metadata only where reading the data back needs it.
+func datasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
