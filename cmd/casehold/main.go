@@ -9,6 +9,7 @@
 //	                          check-proof, check-consistency (see `casehold audit help`)
 //	casehold export -as STAFF-ID MATTER   write a matter's evidence pack
 //	casehold verify-pack FILE.zip         check an evidence pack offline
+//	casehold remind [--dry-run] [--at TIME]  run the reminder sweep once (or say what it would send)
 //	casehold help [COMMAND]   this list, or one command's usage (also COMMAND -h, --help)
 package main
 
@@ -54,6 +55,7 @@ var commands = []struct{ name, args, summary string }{
 	{"audit", "COMMAND [ARGS]", "the audit log: key, verify, migrate, flush, keygen, check-proof, check-consistency"},
 	{"export", "-as STAFF-ID [-o FILE] MATTER", "write a matter's evidence pack (zip) that anyone can check"},
 	{"verify-pack", "[-key VKEY] [-json] FILE.zip", "check an evidence pack offline and name what is wrong"},
+	{"remind", "[--dry-run] [--at 2027-01-04T08:00]", "run the reminder sweep once and deliver queued mail; --dry-run only prints what it would send, to whom (staff ids)"},
 	{"help", "[COMMAND]", "print this list, or one command's usage"},
 }
 
@@ -104,6 +106,8 @@ func flags(name string, cfg *config.Config, opts *app.VerifyOptions) *flag.FlagS
 		fs.BoolVar(&opts.Repair, "repair", false, "put back a legal hold missing from a held document")
 		fs.IntVar(&opts.Limit, "limit", 0, "check at most N documents (0: all); the report's next says where to resume")
 		fs.StringVar(&opts.After, "after", "", "start after this document id (the next of an earlier run)")
+	case "remind":
+		remindFlags(fs)
 	default:
 		return nil
 	}
@@ -197,6 +201,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCmd(ctx, cfg, args, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, cfg, args, stdout, stderr)
+	case "remind":
+		return remindCmd(ctx, cfg, args, stdout, stderr)
 	default:
 		usage(stderr)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -286,6 +292,19 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 			}
 		}()
 	}
+	// What the reminders function does in AWS: sweep now and every CASEHOLD_REMIND_EVERY.
+	go func() {
+		tick := time.NewTicker(cfg.RemindEvery)
+		defer tick.Stop()
+		for {
+			_ = a.Reminders.Handle(ctx, nil) // logged by the handler; tried again next tick
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	if l := a.Service.AuditLog; l != nil && l.Keys.Signer != nil {
 		// The in-process sequencer: integrates recorded events in batches and publishes a
 		// signed checkpoint at least every 30 s while events arrive. It must stop (after

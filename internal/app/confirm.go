@@ -291,18 +291,23 @@ func (s *CaseWork) Confirm(ctx context.Context, actor casehold.Actor, matterID s
 	if err != nil {
 		return nil, fmt.Errorf("confirm: keep the form: %w", err)
 	}
-	msgID, err := s.Mail.Send(ctx, casehold.Message{From: s.MailFrom, To: []string{m.Work.ContactEmail}, Cc: nonEmpty(m.CoordinatorEmail),
-		Subject:     "Confirmation of preserved materials: your reference " + m.Reference,
-		Text:        fmt.Sprintf("The council confirms the materials covered by your direction (reference %s) are secured.\nThe completed form is attached.\n", m.Reference),
-		Attachments: []casehold.Attachment{{Filename: casehold.DisclosureName("Form", s.today(), ""), ContentType: "application/pdf", Data: form}}})
+	// The form goes as the secured document itself, read and hash-checked when sent.
+	sent, err := s.queueMail(ctx, occasionKey("ccrc.confirmation", m.ID), m.ID, casehold.Message{From: s.MailFrom, To: []string{m.Work.ContactEmail}, Cc: nonEmpty(m.CoordinatorEmail),
+		Subject: "Confirmation of preserved materials: your reference " + m.Reference,
+		Text:    fmt.Sprintf("The council confirms the materials covered by your direction (reference %s) are secured.\nThe completed form is attached.\n", m.Reference)},
+		[]casehold.EvidenceAttachment{{Filename: casehold.DisclosureName("Form", s.today(), ""), ContentType: "application/pdf", DocumentID: doc.ID}})
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, doc.ID, fmt.Errorf("confirm: send the form: %w", err))
 	}
+	msgID := sent.Mail.TransportID
+	if msgID == "" {
+		msgID = "queued:" + sent.Mail.Key
+	}
 	legalTold := casehold.Date{}
 	if s.LegalEmail != "" {
-		if _, err := s.Mail.Send(ctx, casehold.Message{From: s.MailFrom, To: []string{s.LegalEmail},
+		if _, err := s.queueMail(ctx, occasionKey("ccrc.confirmed.legal", m.ID), m.ID, casehold.Message{From: s.MailFrom, To: []string{s.LegalEmail},
 			Subject: "casehold: preservation matter " + m.ID + " confirmed to the CCRC",
-			Text:    fmt.Sprintf("Matter %s was confirmed to the CCRC today. The form is kept as document %s.\n", m.ID, doc.ID)}); err != nil {
+			Text:    fmt.Sprintf("Matter %s was confirmed to the CCRC today. The form is kept as document %s.\n", m.ID, doc.ID)}, nil); err != nil {
 			s.Log.ErrorContext(ctx, "legal services not told of confirmation", "matter", m.ID, "err", err)
 		} else {
 			legalTold = s.today()
@@ -453,11 +458,11 @@ func (s *CaseWork) AddReceipt(ctx context.Context, actor casehold.Actor, matterI
 		return nil, err
 	}
 	if in.GiverEmail != "" {
-		if _, err := s.Mail.Send(ctx, casehold.Message{From: s.MailFrom, To: []string{in.GiverEmail},
-			Subject:     "casehold: receipt " + rc.ID + " for files handed over",
-			Text:        "Your copy of the receipt for the files you handed over is attached.\n",
-			Attachments: []casehold.Attachment{{Filename: "Receipt " + formDate(in.On) + ".pdf", ContentType: "application/pdf", Data: buf.Bytes()}}}); err != nil {
-			s.Log.ErrorContext(ctx, "receipt copy not sent", "matter", matterID, "receipt", rc.ID, "err", err)
+		if _, err := s.queueMail(ctx, occasionKey("receipt.copy", rc.ID), matterID, casehold.Message{From: s.MailFrom, To: []string{in.GiverEmail},
+			Subject: "casehold: receipt " + rc.ID + " for files handed over",
+			Text:    "Your copy of the receipt for the files you handed over is attached.\n"},
+			[]casehold.EvidenceAttachment{{Filename: "Receipt " + formDate(in.On) + ".pdf", ContentType: "application/pdf", DocumentID: doc.ID}}); err != nil {
+			s.Log.ErrorContext(ctx, "receipt copy not queued", "matter", matterID, "receipt", rc.ID, "err", err)
 		}
 	}
 	return &rc, nil

@@ -136,7 +136,9 @@ func (s *Disclosures) SendDisclosure(ctx context.Context, actor casehold.Actor, 
 	if err := s.usableDocuments(ctx, m, d.DocumentIDs); err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", err)
 	}
-	var atts []casehold.Attachment
+	// Every document is read and its hash checked now, so a missing or altered file stops
+	// the disclosure here; the queue reads each again (checked again) when it sends.
+	var atts []casehold.EvidenceAttachment
 	var total int64
 	for i, id := range d.DocumentIDs {
 		doc, err := s.Store.GetDocument(ctx, id)
@@ -146,20 +148,23 @@ func (s *Disclosures) SendDisclosure(ctx context.Context, actor casehold.Actor, 
 		if total += doc.Size; total > MaxDisclosureBytes {
 			return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ETOOLARGE, "the documents come to more than %d MB: split them into several disclosures", MaxDisclosureBytes>>20))
 		}
-		data, err := s.readVerified(ctx, doc)
-		if err != nil {
+		if _, err := s.readVerified(ctx, doc); err != nil {
 			return nil, fmt.Errorf("send disclosure: %w", err)
 		}
-		atts = append(atts, casehold.Attachment{Filename: d.FileNames[i], ContentType: "application/pdf", Data: data})
+		atts = append(atts, casehold.EvidenceAttachment{Filename: d.FileNames[i], ContentType: "application/pdf", DocumentID: doc.ID})
 	}
-	msgID, err := s.Mail.Send(ctx, casehold.Message{From: s.MailFrom, To: []string{m.Work.ContactEmail},
+	queued, err := s.queueMail(ctx, occasionKey("disclosure", matterID, discID), matterID, casehold.Message{From: s.MailFrom, To: []string{m.Work.ContactEmail},
 		// The requester files its post under its own reference; casehold's kind and id
 		// mean nothing to it. A reference is an outside case number, never a name.
 		Subject: "Documents in response to your reference " + m.Reference,
 		Text: fmt.Sprintf("Please find attached %d document(s) for your reference %s.\nPlease confirm receipt by reply.\n",
-			len(atts), m.Reference), Attachments: atts})
+			len(atts), m.Reference)}, atts)
 	if err != nil {
 		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("send disclosure: %w", err))
+	}
+	msgID := queued.Mail.TransportID
+	if msgID == "" {
+		msgID = "queued:" + queued.Mail.Key
 	}
 	var sent casehold.Disclosure
 	_, err = s.updateWork(ctx, actor, casehold.ActUploadDocument, action, matterID, fmt.Sprintf("disclosure=%s documents=%d message=%s", discID, len(atts), msgID), func(m *casehold.Matter) error {

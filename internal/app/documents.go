@@ -165,6 +165,7 @@ func (s *Deps) secureAt(ctx context.Context, actor casehold.Actor, m *casehold.M
 			return nil, err
 		}
 	}
+	s.lateReviewRecord(ctx, m, d)
 	return d, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/mailintake"
@@ -381,8 +380,8 @@ func (s *Deps) recordInbound(ctx context.Context, rec *casehold.InboundMessage) 
 	return s.inboundNotices(ctx, rec)
 }
 
-// inboundNotices sends, at most once each, the acknowledgement to the sender and the notice
-// to the matter's coordinator. Subjects carry ids only.
+// inboundNotices queues, once each, the acknowledgement to the sender and the notice to the
+// matter's coordinator (the mail queue delivers and retries them). Subjects carry ids only.
 func (s *Deps) inboundNotices(ctx context.Context, rec *casehold.InboundMessage) (*casehold.InboundMessage, error) {
 	if rec.Status != casehold.InboundSecured || (rec.AckSent && rec.NoticeSent) {
 		return rec, nil
@@ -396,21 +395,16 @@ func (s *Deps) inboundNotices(ctx context.Context, rec *casehold.InboundMessage)
 		lines = append(lines, fmt.Sprintf("  attachment %d: %s (%s)", a.Index, a.Filename, strings.ReplaceAll(a.Outcome, "_", " ")))
 	}
 	body := fmt.Sprintf("Your message (casehold reference %s) was received and kept as a record.\n%s\n", rec.ID, strings.Join(lines, "\n"))
+	// Queued under the message's id: the queue's record is the claim, so a notice whose
+	// first send fails is retried by the sender, never taken as sent.
 	send := func(kind string, sent *bool, msg casehold.Message) {
 		if *sent || len(msg.To) == 0 || msg.To[0] == "" {
 			*sent = true
 			return
 		}
-		ok, err := s.Store.Claim(ctx, "mail:"+kind+":"+rec.ID, 7*24*time.Hour)
-		if err != nil {
-			s.Log.ErrorContext(ctx, "notice not sent", "inbound", rec.ID, "kind", kind, "err", err)
+		if _, err := s.queueMail(ctx, occasionKey("intake."+kind, rec.ID), m.ID, msg, nil); err != nil {
+			s.Log.ErrorContext(ctx, "notice not queued", "inbound", rec.ID, "kind", kind, "err", err)
 			return
-		}
-		if ok {
-			if _, err := s.Mail.Send(ctx, msg); err != nil {
-				s.Log.ErrorContext(ctx, "notice not sent", "inbound", rec.ID, "kind", kind, "err", err)
-				return
-			}
 		}
 		*sent = true
 	}

@@ -227,25 +227,36 @@ func TestReleaseIsResumable(t *testing.T) {
 	coord := auth.DemoStaff[0]
 
 	t.Run("NoticeRefusedThenRetried", func(t *testing.T) {
+		// The notice is queued with the release: a refused first send leaves it pending in
+		// the mail queue (never lost, never marked sent), and the sender delivers it later.
 		a := embedded(t)
 		mail := &failingMailer{fails: 1}
 		a.Service.Mail = mail
+		clock := &stepClock{now: time.Now()}
+		a.Service.Clock = clock
 		m := newMatter(t, a, "RESUME-1")
 		d := upload(t, a, m.ID, "one")
 		res, err := a.Service.ReleaseMatter(ctx, coord, m.ID, app.ReleaseInput{Reason: "direction withdrawn"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Matter.Status != casehold.MatterReleasing || res.NoticeErrors != 1 || len(res.Released) != 1 {
-			t.Fatalf("first run = %+v (status %s), want releasing with holds lifted and the notice pending", res, res.Matter.Status)
+		if res.Matter.Status != casehold.MatterReleased || res.NoticeErrors != 0 || len(res.Released) != 1 || len(mail.sent) != 0 {
+			t.Fatalf("first run = %+v (status %s), %d sent; want released with the notice queued, not yet accepted", res, res.Matter.Status, len(mail.sent))
 		}
 		if held, _ := a.Service.Evidence.LegalHold(ctx, d.Key, d.VersionID); held {
 			t.Error("hold not lifted by the first run")
 		}
-		// Asking again carries on; so does the scheduled run. One notice in all.
-		res, err = a.Service.ReleaseMatter(ctx, coord, m.ID, app.ReleaseInput{Reason: "direction withdrawn"})
-		if err != nil || res.Matter.Status != casehold.MatterReleased || !res.NotifiedEDT {
-			t.Fatalf("second run = %+v, %v; want released and told", res, err)
+		// Too early: the backoff holds it back.
+		if rep, err := a.Service.DeliverMail(ctx); err != nil || rep.Sent != 0 {
+			t.Fatalf("delivery before the backoff = %+v, %v", rep, err)
+		}
+		clock.add(app.MailRetryBase)
+		if rep, err := a.Service.DeliverMail(ctx); err != nil || rep.Sent != 1 {
+			t.Fatalf("delivery after the backoff = %+v, %v; want one sent", rep, err)
+		}
+		clock.add(time.Hour)
+		if rep, _ := a.Service.DeliverMail(ctx); rep.Sent != 0 {
+			t.Errorf("a later delivery sent %d more", rep.Sent)
 		}
 		if n, err := a.Service.RunReleases(ctx); err != nil || n != 0 {
 			t.Errorf("RunReleases after the end = %d, %v; want nothing to do", n, err)
@@ -257,8 +268,8 @@ func TestReleaseIsResumable(t *testing.T) {
 			t.Errorf("release of a released matter = %v, want %s", err, casehold.ECONFLICT)
 		}
 		log := auditOf(t, a)
-		if countPrefix(log, "matter.release:ok") != 1 || countPrefix(log, "notice.release:ok") != 1 {
-			t.Errorf("audit = %v, want one release and one notice event", log)
+		if countPrefix(log, "matter.release:ok") != 1 || countPrefix(log, "notice.release:ok") != 1 || countPrefix(log, "mail.sent:ok") != 1 {
+			t.Errorf("audit = %v, want one release, one notice and one mail.sent event", log)
 		}
 	})
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/reminders"
 )
 
 // Locked cases, as the council's case locking procedure runs them: a team manager asks, a
@@ -17,7 +18,13 @@ import (
 // s.Staff. Every step is audited with the lock's id and the child's PID, never a name.
 
 // lockReviewEvery is the time between reviews of a locked case.
-func nextReview(d casehold.Date) casehold.Date { return casehold.DateOf(d.Time().AddDate(0, 1, 0)) }
+// nextReview is the same day next month, or that month's last day when it is shorter
+// (31 January -> 28 or 29 February, never 2 or 3 March).
+func nextReview(d casehold.Date) casehold.Date {
+	first := time.Date(d.Year, d.Month+1, 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return casehold.Date{Year: first.Year(), Month: first.Month(), Day: min(d.Day, last)}
+}
 
 // breakGlassPeriod is how long an out-of-hours break-glass access lasts: until the owner can
 // be reached on the next working day.
@@ -101,6 +108,7 @@ func (s *LockedCases) RequestLock(ctx context.Context, actor casehold.Actor, in 
 	if err := s.lockAudit(ctx, actor, action, l, detail); err != nil {
 		return nil, err
 	}
+	s.schedule(ctx, reminders.LockPrefix+l.ID)
 	return l, nil
 }
 
@@ -130,6 +138,7 @@ func (s *Deps) changeLock(ctx context.Context, actor casehold.Actor, act casehol
 		if err := s.lockAudit(ctx, actor, action, l, detail); err != nil {
 			return nil, err
 		}
+		s.schedule(ctx, reminders.LockPrefix+l.ID)
 		return l, nil
 	}
 }
@@ -437,6 +446,7 @@ func (s *Deps) lockForReview(ctx context.Context, actor casehold.Actor, m *caseh
 		if err := s.lockAudit(ctx, actor, "lock.request", l, "status=active reason=serious_case_review matter="+m.ID); err != nil {
 			return err
 		}
+		s.schedule(ctx, reminders.LockPrefix+l.ID)
 	}
 	return nil
 }
@@ -497,7 +507,8 @@ func (s *LockedCases) RecordContact(ctx context.Context, actor casehold.Actor, i
 		body = "URGENT: child protection. The helpdesk officer will also telephone.\n\n" + body
 	}
 	msg.Text = body
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
+	// Each contact is its own occasion: the helpdesk takes it once per call.
+	if _, err := s.queueMail(ctx, occasionKey("helpdesk.contact", s.IDs.New()), "", msg, nil); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", fmt.Errorf("record contact: send: %w", err))
 	}
 	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action,

@@ -54,6 +54,7 @@ func (s *Matters) CreateMatter(ctx context.Context, actor casehold.Actor, in cas
 		return nil, err
 	}
 	m.Version = 1
+	s.touchMatter(ctx, m)
 	return m, nil
 }
 
@@ -376,7 +377,8 @@ func (s *Deps) releaseHold(ctx context.Context, actor casehold.Actor, docID, mat
 // noticeRelease tells EDT and the coordinator that secured records are released, so teams
 // can be told. The subject carries the matter id only; the body has counts, the systems and
 // PIDs to unlock and the paper files to bring back, never names.
-// An error means the mailer did not accept it; the release stays open to send it again.
+// It is queued (the mail queue delivers and retries it); an error means it could not be
+// queued, and the release stays open to queue it again.
 func (s *Deps) noticeRelease(ctx context.Context, actor casehold.Actor, m *casehold.Matter, res *ReleaseResult) error {
 	to := s.releaseRecipients(m)
 	if len(to) == 0 {
@@ -391,8 +393,8 @@ func (s *Deps) noticeRelease(ctx context.Context, actor casehold.Actor, m *caseh
 			"Please unlock the related records in the case system and tell the teams concerned.\n",
 			m.ID, m.Kind, s.now().Format("2 January 2006"), len(res.Released), len(res.StillHeld)) + releaseNoticeDetail(m),
 	}
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
-		s.Log.ErrorContext(ctx, "release notice not sent; will be retried", "matter", m.ID, "err", err)
+	if _, err := s.queueMail(ctx, occasionKey("release", m.ID), m.ID, msg, nil); err != nil {
+		s.Log.ErrorContext(ctx, "release notice not queued; will be retried", "matter", m.ID, "err", err)
 		_ = s.refuse(ctx, actor, "notice.release", m.ID, "", err)
 		return err
 	}

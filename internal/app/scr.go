@@ -176,9 +176,9 @@ func (s *Reviews) SendSCRConfirmation(ctx context.Context, actor casehold.Actor,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
-		// The record says sent; say loudly that it was not, so someone sends it by hand.
-		s.Log.ErrorContext(ctx, "review confirmation recorded but not sent", "matter", matterID, "err", err)
+	if _, err := s.queueMail(ctx, occasionKey("scr.confirmation", matterID), matterID, msg, nil); err != nil {
+		// The record says sent; say loudly that it was not queued, so someone sends it by hand.
+		s.Log.ErrorContext(ctx, "review confirmation recorded but not queued", "matter", matterID, "err", err)
 		return nil, s.refuse(ctx, actor, "scr.confirmation_mail", matterID, "", fmt.Errorf("send confirmation: %w", err))
 	}
 	return m, nil

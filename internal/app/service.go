@@ -15,6 +15,7 @@ import (
 
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/reminders"
 )
 
 // Deps is what every capability of the application uses: the ports, the clock and ids, and
@@ -50,6 +51,10 @@ type Deps struct {
 	// Locks and Staff keep locked cases and the staff directory (the same store adapters).
 	Locks casehold.LockStore
 	Staff casehold.StaffStore
+	// SeniorLeadershipEmail receives the twice-yearly locked-cases summary.
+	SeniorLeadershipEmail string
+	// Remind holds the reminder intervals (zero values take reminders.DefaultSettings).
+	Remind reminders.Settings
 	// AuditLog proves and verifies the audit log (and, where this process sequences it, is
 	// told of new events). Required for the audit routes; recording needs only Store.
 	AuditLog *auditlog.Log
@@ -166,6 +171,10 @@ type (
 	// Disposals classifies documents under the retention schedule, keeps IG's disposal
 	// review and runs disposals (disposal.go).
 	Disposals struct{ *Deps }
+	// Sender delivers the queued mail (mailqueue.go).
+	Sender struct{ *Deps }
+	// Reminders runs the scheduled sweep: reminders, escalations and reports (reminders.go).
+	Reminders struct{ *Deps }
 )
 
 // Service is every capability over one Deps, for the hosts (HTTP, events, CLI) that offer
@@ -182,11 +191,13 @@ type Service struct {
 	LockedCases
 	Exports
 	Disposals
+	Sender
+	Reminders
 }
 
 // New assembles the capabilities over d.
 func New(d *Deps) *Service {
 	return &Service{Deps: d, Matters: Matters{d}, Documents: Documents{d}, CaseWork: CaseWork{d}, Reviews: Reviews{d},
 		Disclosures: Disclosures{d}, EmailIntake: EmailIntake{d}, AuditTrail: AuditTrail{d}, LockedCases: LockedCases{d},
-		Exports: Exports{d}, Disposals: Disposals{d}}
+		Exports: Exports{d}, Disposals: Disposals{d}, Sender: Sender{d}, Reminders: Reminders{d}}
 }

@@ -48,6 +48,7 @@ func (s *Deps) updateMatter(ctx context.Context, actor casehold.Actor, act caseh
 		if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, Detail: detail}); err != nil {
 			return nil, err
 		}
+		s.touchMatter(ctx, m)
 		return s.shownTo(ctx, actor, m)
 	}
 }

@@ -82,6 +82,9 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open state file %s: %w", path, err)
 	}
+	// Batched writes (the mail queue's and the due index's, from a sweep's workers) wait
+	// at most this long for company: bbolt's 10 ms default would dominate a sweep.
+	db.MaxBatchDelay = time.Millisecond
 	s := &Store{db: db, Now: time.Now, records: make(chan recordRequest, recordQueue), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if s.journal, err = openJournal(path+".audit", s.integratedIDs); err != nil {
 		db.Close()

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/casehold/casehold/internal/reminders"
 )
 
 // Backend selects the adapters.
@@ -77,6 +79,10 @@ type Config struct {
 	// SessionKey: CASEHOLD_SESSION_KEY, at least 32 characters, seals the web UI's session
 	// cookies (in AWS from Secrets Manager). Locally it is derived from the token key.
 	SessionKey string
+	// Reminders (remind.go): the intervals, and how often the local server sweeps.
+	Remind      reminders.Settings // CASEHOLD_REMIND_*
+	RemindEvery time.Duration      // CASEHOLD_REMIND_EVERY
+	SLTEmail    string             // CASEHOLD_SLT_EMAIL: senior leadership team, sent the twice-yearly locked-cases summary
 }
 
 // DefaultMaxUploadBytes suits a scanned file of a few hundred pages.
@@ -144,6 +150,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.IntakeRequireVerdicts, err = strconv.ParseBool(get("CASEHOLD_INTAKE_REQUIRE_VERDICTS", "true")); err != nil {
 		return Config{}, fmt.Errorf("CASEHOLD_INTAKE_REQUIRE_VERDICTS must be true or false")
+	}
+	if err := remindFromEnv(get, &c); err != nil {
+		return Config{}, err
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -24,6 +24,10 @@
 //	legacy chain   AUDIT                   SEQ#<seq, 20 digits>              (read once by the migration)
 //	claim          CLAIM#<key>             CLAIM
 //	inbound        INBOUND#<id>            META                              INBOUND#<status>   <received>#<id>
+//	queued mail    MAIL#<occasion key>     META
+//	mail due       MAILDUE                 <next attempt>#<occasion key>     (pending messages only)
+//	due entry      DUE#<subject key>       DUE
+//	due row        DUEAT                   <due>#<subject key>
 //
 // <created>, <uploaded> and <received> are UTC times with exactly nine fractional digits,
 // so string order is time order (RFC 3339 with trimmed zeros is not). Kinds contain no '#'
@@ -99,6 +103,13 @@
 //	ReplaceStaff          PK = STAFFIDX (ids; the import alone reads it) + STAFF#<id>, META   Query, then BatchWriteItem 25 a call (puts, and deletes of leavers)
 //	GetStaff              STAFF#<id>, META                              GetItem (consistent): per request, spread over partitions
 //	LocksDueBy            PK = LOCKREVIEW, SK <= <day>#U+FFFF           Query (consistent) + BatchGetItem; one partition, as a council has hundreds of locked cases
+//	EnqueueMail           MAIL#<key> + MAILDUE row                      TransactWriteItems with a request token; record attribute_not_exists(PK) (failed = claimed before)
+//	GetMail               MAIL#<key>, META                              GetItem (consistent)
+//	UpdateMail            record + MAILDUE rows that change             GetItem, then TransactWriteItems: version = :expected, old row deleted, new row put
+//	DueMail               PK = MAILDUE, SK <= <now>#U+FFFF              Query (consistent, Limit) + BatchGetItem; reads pending messages only
+//	SetDue / MoveDue      DUE#<key> + DUEAT rows                        TransactWriteItems: entry due = :from (or attribute_not_exists), old row deleted, new row put
+//	GetDue                DUE#<key>, DUE                                GetItem (consistent)
+//	DueBy                 PK = DUEAT, SK <= <t>#U+FFFF                  Query (consistent, Limit): the sweep reads only what is due
 //
 // # Consistency
 //

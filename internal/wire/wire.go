@@ -46,6 +46,8 @@ type App struct {
 	Disposals *intake.Disposals
 	// UI is the staff web UI, nil when there is no way to sign in to it.
 	UI *webui.UI
+	// Reminders runs the scheduled sweep (the reminders function; the local server's ticker).
+	Reminders *intake.Reminders
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -81,6 +83,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Intake: app.IntakeSettings{LocalPart: cfg.IntakeLocalPart, AllowedDomains: cfg.IntakeAllowedDomains,
 			RequireVerdicts: cfg.IntakeRequireVerdicts, MaxMessageBytes: 40 << 20},
 		LiftsHolds: cfg.LiftsHolds,
+		Remind:     cfg.Remind, SeniorLeadershipEmail: cfg.SLTEmail,
 	})
 	var receiver httpapi.UploadReceiver
 	switch cfg.Backend {
@@ -133,6 +136,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.UI = ui
+	a.Reminders = &intake.Reminders{App: svc, Log: log}
 	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver, UI: ui}).Handler()
 	return a, nil
 }
