@@ -125,11 +125,7 @@ func (s *CaseWork) PutRelated(ctx context.Context, actor casehold.Actor, matterI
 func (s *CaseWork) PutArea(ctx context.Context, actor casehold.Actor, matterID string, a casehold.AreaLead) (*casehold.Matter, error) {
 	var stored *casehold.Matter
 	m, err := s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.area", matterID, "area="+string(a.Area), func(m *casehold.Matter) error {
-		known := false
-		for _, k := range casehold.ServiceAreas {
-			known = known || k == a.Area
-		}
-		if !known {
+		if !knownArea(a.Area) {
 			return casehold.Errorf(casehold.EINVALID, "area must be one of social_care, education, legal, other")
 		}
 		if err := needText("lead_officer", a.LeadOfficer); err != nil {

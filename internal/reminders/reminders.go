@@ -139,8 +139,9 @@ const (
 // forever ends the last occasion of a series that has no successor.
 const week = 7 * 24 * time.Hour
 
-// Matter plans a matter's deadline occasions (CCRC directions only: a serious case review
-// has no fixed deadline). Escalations are planned up to a week past now.
+// Matter plans an open matter's occasions: a CCRC direction's deadline (a serious case
+// review has no fixed deadline, but its practitioner copies have), and any lead officer
+// notice awaiting acknowledgement (Leads). Escalations are planned up to a week past now.
 func Matter(m *casehold.Matter, s Settings, now time.Time) []Occasion {
 	s = s.withDefaults()
 	if m.Status != casehold.MatterOpen {
