@@ -69,7 +69,11 @@ func (s *CaseWork) ConfirmationForm(m *casehold.Matter, returnedOn casehold.Date
 		// Legal services holding files is involvement, lead officer recorded or not: the
 		// table must not say "No" above a checklist that lists files stored there.
 		involved := ok || area == casehold.AreaLegal && !w.LegalServicesStoredOn().IsZero()
-		f.ServiceAreas = append(f.ServiceAreas, ccrcform.AreaRow{Area: areaNames[area], Involved: involved, LeadOfficer: l.LeadOfficer, NotifiedOn: formDate(l.NotifiedOn)})
+		notified := l.NotifiedOn
+		if notified.IsZero() {
+			notified = l.NoticeOn // casehold sent the notice itself
+		}
+		f.ServiceAreas = append(f.ServiceAreas, ccrcform.AreaRow{Area: areaNames[area], Involved: involved, LeadOfficer: l.LeadOfficer, NotifiedOn: formDate(notified)})
 	}
 	var systems []string
 	allElectronic := len(w.Electronic) > 0

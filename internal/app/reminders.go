@@ -209,6 +209,13 @@ func (s *Deps) audience(ctx context.Context, o reminders.Occasion, subj subject)
 			return nil, nil, err
 		}
 		escalate, managerRole = o.To == reminders.ToLockOwnerManager, casehold.RoleServiceManager
+	case reminders.ToLeadOfficer:
+		// A lead officer is named with an address, outside the matter: what they get says
+		// ids, the reference and what to do, never the children's names.
+		if a, ok := areaLead(subj.matter, o.Detail["area"]); ok && a.LeadEmail != "" {
+			return []recipient{{email: a.LeadEmail, label: "lead-officer:" + string(a.Area)}}, nil, nil
+		}
+		return nil, nil, nil
 	case reminders.ToSeniorManager:
 		// A review's senior manager is named with an address, not a staff id: the policy
 		// cannot know them, so what they get says ids and dates only.
@@ -312,6 +319,8 @@ func reminderText(o reminders.Occasion, subj subject, restricted bool) (string, 
 			}
 		}
 		return subject, b.String()
+	case reminders.LeadNotice, reminders.LeadReminder, reminders.LeadEscalation:
+		return leadText(o, subj.matter, restricted)
 	case reminders.MatterIdle:
 		m := subj.matter
 		fmt.Fprintf(&b, "Nothing has been recorded on matter %s for %s days. If the work is finished, confirm or release it; if not, record progress.\n", m.ID, o.Detail["idle_days"])

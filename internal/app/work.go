@@ -123,12 +123,9 @@ func (s *CaseWork) PutRelated(ctx context.Context, actor casehold.Actor, matterI
 
 // PutArea records a service area's lead officer and when they were notified.
 func (s *CaseWork) PutArea(ctx context.Context, actor casehold.Actor, matterID string, a casehold.AreaLead) (*casehold.Matter, error) {
-	return s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.area", matterID, "area="+string(a.Area), func(m *casehold.Matter) error {
-		known := false
-		for _, k := range casehold.ServiceAreas {
-			known = known || k == a.Area
-		}
-		if !known {
+	var stored *casehold.Matter
+	m, err := s.updateWork(ctx, actor, casehold.ActCreateMatter, "matter.area", matterID, "area="+string(a.Area), func(m *casehold.Matter) error {
+		if !knownArea(a.Area) {
 			return casehold.Errorf(casehold.EINVALID, "area must be one of social_care, education, legal, other")
 		}
 		if err := needText("lead_officer", a.LeadOfficer); err != nil {
@@ -137,9 +134,20 @@ func (s *CaseWork) PutArea(ctx context.Context, actor casehold.Actor, matterID s
 		if err := s.notFuture("notified_on", a.NotifiedOn); err != nil {
 			return err
 		}
+		if a.LeadEmail != "" {
+			if err := casehold.CheckEmail("lead_email", a.LeadEmail); err != nil {
+				return err
+			}
+		}
+		s.keepLeadState(m, &a)
 		m.Work.Areas = upsert(m.Work.Areas, a, func(x casehold.AreaLead) bool { return x.Area == a.Area })
+		stored = m
 		return nil
 	})
+	if err == nil && stored != nil {
+		s.sendLeadNotice(ctx, stored, a.Area) // leads.go
+	}
+	return m, err
 }
 
 // PutElectronic records how one person's electronic record was secured. Authorisation must

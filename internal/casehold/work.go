@@ -1,6 +1,8 @@
 package casehold
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +44,35 @@ type AreaLead struct {
 	Area        ServiceArea `json:"area"`
 	LeadOfficer string      `json:"lead_officer"`
 	NotifiedOn  Date        `json:"notified_on"`
+	// LeadEmail, when given, makes casehold send the lead officer the notice of the
+	// direction and chase its acknowledgement (README "Reminders and notices").
+	LeadEmail string `json:"lead_email,omitempty"`
+	// NoticeOn is the day casehold queued the notice to LeadEmail; set by casehold, never
+	// by the caller. The reminders count working days from it.
+	NoticeOn Date `json:"notice_on"`
+	// AcknowledgedOn and AcknowledgedBy (the staff id who recorded it) say the lead
+	// officer acknowledged the notice; set only by the acknowledge route.
+	AcknowledgedOn Date   `json:"acknowledged_on"`
+	AcknowledgedBy string `json:"acknowledged_by,omitempty"`
+}
+
+// Acknowledgement states of an area's notice, as progress shows them.
+const (
+	AckAwaiting     = "awaiting acknowledgement"
+	AckAcknowledged = "acknowledged"
+)
+
+// AwaitingAck reports whether casehold sent this area's lead officer a notice that is
+// not yet acknowledged.
+func (a AreaLead) AwaitingAck() bool {
+	return a.LeadEmail != "" && !a.NoticeOn.IsZero() && a.AcknowledgedOn.IsZero()
+}
+
+// EmailTag is a short digest of LeadEmail for occasion keys, which reach logs and the
+// audit trail where an address must not.
+func (a AreaLead) EmailTag() string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(a.LeadEmail))))
+	return hex.EncodeToString(sum[:6])
 }
 
 // ElectronicRecord is one person's record in a case system and how it was secured.
@@ -314,6 +345,9 @@ type AreaProgress struct {
 	Area        ServiceArea `json:"area"`
 	Involved    bool        `json:"involved"`
 	Outstanding []string    `json:"outstanding"`
+	// Acknowledgement is AckAwaiting or AckAcknowledged when casehold sent the lead
+	// officer a notice; empty otherwise.
+	Acknowledgement string `json:"acknowledgement,omitempty"`
 }
 
 // Progress is the matter at a glance.
@@ -436,8 +470,15 @@ func CCRCProgress(m *Matter, docs []*Document, today Date) Progress {
 			if l.LeadOfficer == "" {
 				ap.Outstanding = append(ap.Outstanding, "no lead officer")
 			}
-			if l.NotifiedOn.IsZero() {
+			if l.NotifiedOn.IsZero() && l.NoticeOn.IsZero() {
 				ap.Outstanding = append(ap.Outstanding, "lead officer not yet notified")
+			}
+			switch {
+			case l.AwaitingAck():
+				ap.Acknowledgement = AckAwaiting
+				ap.Outstanding = append(ap.Outstanding, "lead officer has not yet acknowledged the notice")
+			case l.LeadEmail != "" && !l.AcknowledgedOn.IsZero():
+				ap.Acknowledgement = AckAcknowledged
 			}
 		}
 		if area == AreaSocialCare && !ap.Involved {

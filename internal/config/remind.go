@@ -14,6 +14,8 @@ import (
 //	CASEHOLD_REMIND_ESCALATE_DAYS   days between escalations, default 7
 //	CASEHOLD_REMIND_LOCK_WARN_DAYS  working days before a lock review to remind, default 3
 //	CASEHOLD_REMIND_IDLE_DAYS       days without a record before a matter is flagged, default 30
+//	CASEHOLD_REMIND_LEAD_ACK_DAYS   working days after a lead officer's notice before an
+//	                                unacknowledged one is chased, default 5
 //	CASEHOLD_REMIND_AT              local (Europe/London) time reminders go out, default 08:00
 //	CASEHOLD_REMIND_EVERY           how often the local server sweeps, default 5m (local only:
 //	                                in AWS the schedule in template.yaml decides)
@@ -24,7 +26,8 @@ func remindFromEnv(get func(k, def string) string, c *Config) error {
 		return fmt.Errorf("CASEHOLD_REMIND_WARN_DAYS must be working days separated by commas, like 7,2")
 	}
 	for name, p := range map[string]*int{"CASEHOLD_REMIND_ESCALATE_DAYS": &s.EscalateEveryDays,
-		"CASEHOLD_REMIND_LOCK_WARN_DAYS": &s.LockReviewWarnDays, "CASEHOLD_REMIND_IDLE_DAYS": &s.IdleDays} {
+		"CASEHOLD_REMIND_LOCK_WARN_DAYS": &s.LockReviewWarnDays, "CASEHOLD_REMIND_IDLE_DAYS": &s.IdleDays,
+		"CASEHOLD_REMIND_LEAD_ACK_DAYS": &s.LeadAckDays} {
 		n, err := strconv.Atoi(get(name, strconv.Itoa(*p)))
 		if err != nil || n < 1 || n > 366 {
 			return fmt.Errorf("%s must be a whole number of days from 1 to 366", name)

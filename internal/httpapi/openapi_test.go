@@ -447,6 +447,7 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"StaffImport", app.StaffImport{}, nil, nil},
 		{"ContactInput", app.ContactInput{}, nil, nil},
 		{"RevokeInput", app.RevokeInput{}, nil, nil},
+		{"AckInput", app.AckInput{}, nil, nil},
 		{"WhoSawReport", whosaw.Report{}, nil, nil},
 		{"WhoSawRow", whosaw.Row{}, nil, nil},
 		{"ContactReceipt", app.ContactReceipt{}, nil, nil},

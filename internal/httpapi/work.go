@@ -16,6 +16,7 @@ func (s *Server) workRoutes() []route {
 		{"PUT", "/matters/{id}/contact-email", s.contactEmail, false},
 		{"PUT", "/matters/{id}/related/{pid}", s.putRelated, false},
 		{"PUT", "/matters/{id}/areas/{area}", s.putArea, false},
+		{"POST", "/matters/{id}/areas/{area}/acknowledge", s.acknowledgeArea, false},
 		{"PUT", "/matters/{id}/electronic/{pid}", s.putElectronic, false},
 		{"POST", "/matters/{id}/access", s.addAccess, false},
 		{"POST", "/matters/{id}/access/revoke", s.revokeAccess, false},
@@ -85,6 +86,13 @@ func (s *Server) putRelated(w http.ResponseWriter, r *http.Request) {
 func (s *Server) putArea(w http.ResponseWriter, r *http.Request) {
 	mutate(s, w, r, func(in *casehold.AreaLead) { in.Area = casehold.ServiceArea(r.PathValue("area")) }, func(in *casehold.AreaLead) (*casehold.Matter, error) {
 		return s.App.PutArea(r.Context(), actor(r), r.PathValue("id"), *in)
+	})
+}
+
+// acknowledgeArea records a lead officer's acknowledgement of the notice (app/leads.go).
+func (s *Server) acknowledgeArea(w http.ResponseWriter, r *http.Request) {
+	mutate(s, w, r, nil, func(in *app.AckInput) (*casehold.Matter, error) {
+		return s.App.AcknowledgeArea(r.Context(), actor(r), r.PathValue("id"), casehold.ServiceArea(r.PathValue("area")), *in)
 	})
 }
 

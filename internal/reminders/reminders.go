@@ -29,11 +29,14 @@ type Settings struct {
 	LockReviewWarnDays int
 	// IdleDays flags an open matter with nothing recorded for that many days.
 	IdleDays int
+	// LeadAckDays are the working days after a lead officer's notice before an
+	// unacknowledged one is chased.
+	LeadAckDays int
 }
 
 // DefaultSettings are the intervals the procedures suggest.
 func DefaultSettings() Settings {
-	return Settings{SendHour: 8, CCRCWarnDays: []int{7, 2}, EscalateEveryDays: 7, LockReviewWarnDays: 3, IdleDays: 30}
+	return Settings{SendHour: 8, CCRCWarnDays: []int{7, 2}, EscalateEveryDays: 7, LockReviewWarnDays: 3, IdleDays: 30, LeadAckDays: 5}
 }
 
 func (s Settings) withDefaults() Settings {
@@ -52,6 +55,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.IdleDays <= 0 {
 		s.IdleDays = d.IdleDays
+	}
+	if s.LeadAckDays <= 0 {
+		s.LeadAckDays = d.LeadAckDays
 	}
 	return s
 }
@@ -83,6 +89,9 @@ const (
 	MatterIdle        Kind = "matter.idle"          // nothing recorded for IdleDays
 	SCRCopyDue        Kind = "scr.copy"             // a practitioner's copy is due (before, on the day)
 	SCRCopyOverdue    Kind = "scr.copy_overdue"     // not provided: the senior manager is told, weekly
+	LeadNotice        Kind = "lead.notice"          // a service area's lead officer is told of the direction
+	LeadReminder      Kind = "lead.reminder"        // the notice is unacknowledged after LeadAckDays working days
+	LeadEscalation    Kind = "lead.escalation"      // still unacknowledged: the coordinator is told, weekly
 )
 
 // Audience is who an occasion is for; the sweep resolves it through the staff directory.
@@ -94,6 +103,7 @@ const (
 	ToLockOwner          Audience = "lock_owner"
 	ToLockOwnerManager   Audience = "lock_owner_manager" // with the owner copied
 	ToSeniorManager      Audience = "senior_manager"     // a serious case review's, with the coordinator copied
+	ToLeadOfficer        Audience = "lead_officer"       // a service area's lead officer, by the address recorded (Detail["area"])
 )
 
 // Occasion is one message to send, due from At until Until (when the next of its series
@@ -129,16 +139,69 @@ const (
 // forever ends the last occasion of a series that has no successor.
 const week = 7 * 24 * time.Hour
 
-// Matter plans a matter's deadline occasions (CCRC directions only: a serious case review
-// has no fixed deadline). Escalations are planned up to a week past now.
+// Matter plans an open matter's occasions: a CCRC direction's deadline (a serious case
+// review has no fixed deadline, but its practitioner copies have), and any lead officer
+// notice awaiting acknowledgement (Leads). Escalations are planned up to a week past now.
 func Matter(m *casehold.Matter, s Settings, now time.Time) []Occasion {
 	s = s.withDefaults()
-	if m.Status == casehold.MatterOpen && m.Kind == casehold.KindSeriousCaseReview && m.Work.SCR != nil {
-		return scrCopies(m, s, now)
-	}
-	if m.Status != casehold.MatterOpen || m.Kind != casehold.KindCCRCS17 || m.Deadline.IsZero() || !m.Work.ConfirmedOn.IsZero() {
+	if m.Status != casehold.MatterOpen {
 		return nil
 	}
+	leads := Leads(m, s, now)
+	if m.Kind == casehold.KindSeriousCaseReview && m.Work.SCR != nil {
+		return append(scrCopies(m, s, now), leads...)
+	}
+	if m.Kind != casehold.KindCCRCS17 || m.Deadline.IsZero() || !m.Work.ConfirmedOn.IsZero() {
+		return leads
+	}
+	return append(ccrcDeadline(m, s, now), leads...)
+}
+
+// LeadNoticeOccasion is the notice to an area's lead officer, live from the start of the
+// day it was queued until the reminder; the use case that names the officer queues it at
+// once under this key, and the sweep sends it only if that failed to be queued.
+func LeadNoticeOccasion(m *casehold.Matter, a casehold.AreaLead, s Settings) Occasion {
+	s = s.withDefaults()
+	return Occasion{Kind: LeadNotice, Subject: m.ID, Due: a.NoticeOn, Seq: string(a.Area) + "-" + a.EmailTag(),
+		At: workdays.At(a.NoticeOn, 0, 0), Until: workdays.At(workdays.Add(a.NoticeOn, s.LeadAckDays), s.SendHour, s.SendMinute),
+		To: ToLeadOfficer, Detail: map[string]string{"area": string(a.Area)}}
+}
+
+// Leads plans each service area's unacknowledged lead officer notice: the notice, a
+// reminder to the officer LeadAckDays working days after it, then an escalation to the
+// coordinator EscalateEveryDays later and as often again until it is acknowledged. The
+// keys carry a digest of the address, so naming another officer starts a new series.
+func Leads(m *casehold.Matter, s Settings, now time.Time) []Occasion {
+	s = s.withDefaults()
+	if m.Status != casehold.MatterOpen {
+		return nil
+	}
+	at := func(d casehold.Date) time.Time { return workdays.At(d, s.SendHour, s.SendMinute) }
+	var out []Occasion
+	for _, a := range m.Work.Areas {
+		if !a.AwaitingAck() {
+			continue
+		}
+		seq := string(a.Area) + "-" + a.EmailTag()
+		detail := map[string]string{"area": string(a.Area)}
+		remind := workdays.Add(a.NoticeOn, s.LeadAckDays)
+		series := []Occasion{LeadNoticeOccasion(m, a, s),
+			{Kind: LeadReminder, Subject: m.ID, Due: a.NoticeOn, Seq: seq + "-r", At: at(remind), To: ToLeadOfficer, Detail: detail}}
+		for n := 1; ; n++ {
+			o := Occasion{Kind: LeadEscalation, Subject: m.ID, Due: a.NoticeOn, Seq: fmt.Sprintf("%s-w%d", seq, n),
+				At: at(workdays.OnOrAfter(remind.AddDays(n * s.EscalateEveryDays))), To: ToCoordinator, Detail: detail}
+			series = append(series, o)
+			if o.At.After(now.Add(week)) {
+				break
+			}
+		}
+		out = append(out, chain(series)...)
+	}
+	return out
+}
+
+// ccrcDeadline plans a CCRC direction's deadline: warnings, the day, weekly escalations.
+func ccrcDeadline(m *casehold.Matter, s Settings, now time.Time) []Occasion {
 	at := func(d casehold.Date) time.Time { return workdays.At(d, s.SendHour, s.SendMinute) }
 	var out []Occasion
 	warn := append([]int(nil), s.CCRCWarnDays...)

@@ -48,9 +48,10 @@ func NewMatter(id, ref string, created time.Time) *casehold.Matter {
 		People: []casehold.Person{{PID: "P1001", Name: "Test Person One"}, {PID: "P1002", Name: "Test Person Two"}},
 		Work: casehold.Work{
 			ContactEmail: "secure@review.example",
-			Areas:        []casehold.AreaLead{{Area: casehold.AreaSocialCare, LeadOfficer: "Lead Officer", NotifiedOn: casehold.Date{Year: 2026, Month: 3, Day: 3}}},
-			Electronic:   []casehold.ElectronicRecord{{PID: "P1001", System: "CCM", OpenCase: true, AuthorisedBy: "Head", AuthorisedRole: casehold.RoleHeadOfService}},
-			Related:      []casehold.RelatedPerson{{Person: casehold.Person{PID: "P1003", Name: "Test Person Three"}, RelatedTo: "P1001", Relationship: "sibling", CCRCWants: casehold.Yes}},
+			Areas: []casehold.AreaLead{{Area: casehold.AreaSocialCare, LeadOfficer: "Lead Officer", NotifiedOn: casehold.Date{Year: 2026, Month: 3, Day: 3},
+				LeadEmail: "lead.officer@council.example", NoticeOn: casehold.Date{Year: 2026, Month: 3, Day: 3}, AcknowledgedOn: casehold.Date{Year: 2026, Month: 3, Day: 4}, AcknowledgedBy: "staff-coord"}},
+			Electronic: []casehold.ElectronicRecord{{PID: "P1001", System: "CCM", OpenCase: true, AuthorisedBy: "Head", AuthorisedRole: casehold.RoleHeadOfService}},
+			Related:    []casehold.RelatedPerson{{Person: casehold.Person{PID: "P1003", Name: "Test Person Three"}, RelatedTo: "P1001", Relationship: "sibling", CCRCWants: casehold.Yes}},
 		},
 	}
 }

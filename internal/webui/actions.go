@@ -88,6 +88,7 @@ var matterActions = []matterAction{
 		fields: func(*casehold.Matter, []*casehold.Document) []field {
 			return []field{{Name: "area", Label: "Service area", Kind: kSelect, Options: areaOptions},
 				{Name: "lead_officer", Label: "Lead officer", Kind: kText},
+				{Name: "lead_email", Label: "Lead officer's email (optional)", Kind: kEmail, Hint: "casehold sends them the notice and chases their acknowledgement."},
 				{Name: "notified_on", Label: "Date notified", Kind: kDate, Hint: "For example, 2026-11-20"}}
 		},
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error) {
