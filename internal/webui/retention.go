@@ -134,8 +134,8 @@ func (u *UI) classifyPage(w http.ResponseWriter, r *http.Request, ss *session) {
 }
 
 // classifyDocument calls ClassifyDocument, which checks the category and the fact its
-// trigger needs. Staff who may read the document go back to it; records support, who
-// classify without reading, stay on the form with the notice.
+// trigger needs. The answer is the form again with the notice: records support classify
+// documents they may not read, so the document page is no place to send everyone.
 func (u *UI) classifyDocument(w http.ResponseWriter, r *http.Request, ss *session) {
 	doc, a := r.PathValue("doc"), actorOf(r)
 	f := classifyForm(doc)
@@ -154,10 +154,6 @@ func (u *UI) classifyDocument(w http.ResponseWriter, r *http.Request, ss *sessio
 			}
 		}
 	}
-	next := "/ui/documents/" + url.PathEscape(doc)
-	if casehold.AuthorizeRole(a, casehold.ActReadDocument) != nil {
-		next += "/classify"
-	}
-	u.answerForm(w, r, ss, f, err, formPage{next: next, notice: notice, title: "Classify for retention",
+	u.answerForm(w, r, ss, f, err, formPage{next: "/ui/documents/" + url.PathEscape(doc) + "/classify", notice: notice, title: "Classify for retention",
 		nav: "work", template: "classify.html", data: disposalData{doc}})
 }
