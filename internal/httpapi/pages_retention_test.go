@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -97,6 +98,19 @@ func TestDisposalPages(t *testing.T) {
 	}
 	if status, _, _ := as(ig).do("GET", "/ui/documents/"+d.ID+"/disposal-certificate", nil); status != 404 {
 		t.Errorf("certificate of a document not yet disposed of: %d, want 404", status)
+	}
+	// The disposal run destroys it; the certificate is then IG's to download.
+	if _, err := e.app.Service.RunDisposals(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, body := as(ig).do("GET", "/ui/documents/"+d.ID+"/disposal-certificate", nil); status != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("certificate after the disposal run: %d %.100q", status, body)
+	}
+	if status, _, body := as(ig).do("GET", "/ui/documents/"+d.ID+"/disposal-certificate?format=json", nil); status != 200 || !strings.Contains(body, d.ID) {
+		t.Errorf("certificate (JSON) after the disposal run: %d %.300s", status, body)
+	}
+	if status, _, _ := as(coord).do("GET", "/ui/documents/"+d.ID+"/disposal-certificate", nil); status != 403 {
+		t.Errorf("certificate as the coordinator: %d, want 403", status)
 	}
 	if status, _, _ := as(coord).do("GET", "/ui/disposals", nil); status != 403 {
 		t.Errorf("disposal review as the coordinator: %d, want 403", status)
