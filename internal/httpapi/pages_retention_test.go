@@ -109,6 +109,12 @@ func TestDisposalPages(t *testing.T) {
 	if status, _, body := as(ig).do("GET", "/ui/documents/"+d.ID+"/disposal-certificate?format=json", nil); status != 200 || !strings.Contains(body, d.ID) {
 		t.Errorf("certificate (JSON) after the disposal run: %d %.300s", status, body)
 	}
+	if status, _, body := as(ig).do("GET", "/ui/disposal-certificate?doc="+d.ID, nil); status != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("certificate asked for by id: %d %.100q", status, body)
+	}
+	if status, _, body := as(ig).do("GET", "/ui/disposal-certificate?doc=", nil); status != 400 || !strings.Contains(body, "Enter the id of a disposed document") {
+		t.Errorf("certificate without an id: %d %.300s", status, body)
+	}
 	if status, _, _ := as(coord).do("GET", "/ui/documents/"+d.ID+"/disposal-certificate", nil); status != 403 {
 		t.Errorf("certificate as the coordinator: %d, want 403", status)
 	}

@@ -24,6 +24,7 @@ func (u *UI) retentionRoutes() []Route {
 		{"GET", "/ui/disposals/{doc}", u.page(u.need(casehold.ActDisposalReview, u.disposalDecisionPage)), false, ig},
 		{"POST", "/ui/disposals/{doc}", u.page(u.need(casehold.ActDisposalReview, u.decideDisposal)), false, ig},
 		{"GET", "/ui/documents/{doc}/disposal-certificate", u.page(u.need(casehold.ActDisposalReview, u.disposalCertificate)), false, ig},
+		{"GET", "/ui/disposal-certificate", u.page(u.need(casehold.ActDisposalReview, u.disposalCertificate)), false, ig},
 		{"GET", "/ui/documents/{doc}/classify", u.page(u.need(casehold.ActClassifyRecord, u.classifyPage)), false, records},
 		{"POST", "/ui/documents/{doc}/classify", u.page(u.need(casehold.ActClassifyRecord, u.classifyDocument)), false, records},
 	}
@@ -86,8 +87,15 @@ func (u *UI) decideDisposal(w http.ResponseWriter, r *http.Request, ss *session)
 
 // disposalCertificate serves a disposed document's certificate of disposal as the PDF
 // kept write-once in the evidence store (?format=json: the signed JSON it was made from).
+// The review page asks for it by id (?doc=), since IG may not read the document itself.
 func (u *UI) disposalCertificate(w http.ResponseWriter, r *http.Request, ss *session) {
 	doc := r.PathValue("doc")
+	if doc == "" {
+		if doc = strings.TrimSpace(r.URL.Query().Get("doc")); doc == "" {
+			u.fail(w, r, ss, casehold.Errorf(casehold.EINVALID, "Enter the id of a disposed document, for example d-0123456789abcdef."))
+			return
+		}
+	}
 	pdf := r.URL.Query().Get("format") != "json"
 	b, err := u.App.DisposalCertificate(r.Context(), actorOf(r), doc, pdf)
 	if err != nil {
