@@ -68,6 +68,9 @@ const (
 	// Retention and disposal.
 	ActClassifyRecord Action = "retention.classify" // a records officer (IG, records support) classifies a document
 	ActDisposalReview Action = "disposal.review"    // IG reviews what is due, approves or defers
+
+	// Reminders: see what the next sweep would send (a dry run), without sending it.
+	ActRemindersPreview Action = "reminders.preview"
 )
 
 // permissions says which roles may take each action. Secured material is limited to the
@@ -95,6 +98,8 @@ var permissions = map[Action][]Role{
 
 	ActClassifyRecord: {RoleIG, RoleSupport},
 	ActDisposalReview: {RoleIG},
+
+	ActRemindersPreview: {RoleIG, RoleCoordinator},
 }
 
 // Authorize returns nil if the actor may take the action, or EFORBIDDEN naming the roles

@@ -469,6 +469,42 @@ func TestBrowserJourney(t *testing.T) {
 	if v := e.text(ig, "#verify-result"); !strings.Contains(v, "checks out") {
 		t.Errorf("verify: %q", v)
 	}
+
+	// Retention and reminders: the disposal review, a decision with its reason left out
+	// (the error summary), the classify form, and the next reminder sweep's dry run.
+	// One document classified long past its date and released from the matter's hold, so
+	// the review lists it.
+	if _, err := e.app.Service.ClassifyDocument(ctx, actor(t, "s-ig-01"), docs[1].ID, app.ClassifyInput{Category: "other_social_care", ClosureDate: "2012-01-31"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Service.ReleaseMatter(ctx, actor(t, "s-coord-01"), matterID, app.ReleaseInput{Reason: "direction withdrawn"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clickAndLoad(ig, "disposal review", `a[href="/ui/disposals"]`)
+	if s := e.text(ig, "main table"); !strings.Contains(s, docs[1].ID) {
+		t.Errorf("disposal review: %s not listed:\n%s", docs[1].ID, s)
+	}
+	if h := e.text(ig, "h1"); h != "Disposal review" {
+		t.Errorf("disposal review: %q", h)
+	}
+	e.check(ig, "disposals")
+	e.screenshot(ig, "disposals")
+	e.run(ig, "decide", chromedp.Navigate(e.srv.URL+"/ui/disposals/"+docs[0].ID), chromedp.WaitVisible(chromedp.CSS("#reason")))
+	e.check(ig, "disposal")
+	e.run(ig, "choose approve", chromedp.Click(chromedp.CSS(`input[name=decision][value=approve]`)))
+	e.submit(ig, "decide without a reason")
+	if s := e.text(ig, ".govuk-error-summary"); !strings.Contains(s, "Reason is required") {
+		t.Errorf("decision without a reason: error summary %q", s)
+	}
+	e.check(ig, "disposal-error")
+	e.run(ig, "classify", chromedp.Navigate(e.srv.URL+"/ui/documents/"+docs[0].ID+"/classify"), chromedp.WaitVisible(chromedp.CSS("#category")))
+	e.check(ig, "classify")
+	e.clickAndLoad(ig, "reminders", `a[href="/ui/reminders"]`)
+	if h := e.text(ig, "h1"); h != "What the next reminder sweep would send" {
+		t.Errorf("reminders: %q", h)
+	}
+	e.check(ig, "reminders")
+	e.screenshot(ig, "reminders")
 }
 
 func actor(t *testing.T, id string) casehold.Actor {

@@ -198,6 +198,8 @@ func (u *UI) Routes() []Route {
 		{"POST", "/ui/triage/{in}/assign", u.page(u.need(casehold.ActUploadDocument, u.assignInbound)), false, intake},
 		{"GET", "/ui/", u.page(u.notFound), false, any},
 	}
+	rs = append(rs, u.retentionRoutes()...)
+	rs = append(rs, u.reminderRoutes()...)
 	for i := range rs {
 		rs[i].Handler = u.secured(rs[i].Handler)
 	}
@@ -326,6 +328,10 @@ func (u *UI) newView(r *http.Request, ss *session, title, nav string) *view {
 				"locks":   casehold.Authorize(a, casehold.ActLockList) == nil || casehold.Authorize(a, casehold.ActLockTemporary) == nil || casehold.Authorize(a, casehold.ActLockBreak) == nil || casehold.Authorize(a, casehold.ActLockApply) == nil,
 				"lookup":  casehold.Authorize(a, casehold.ActLockLookup) == nil,
 				"matters": casehold.AuthorizeRole(a, casehold.ActReadMatter) == nil,
+				// retention and reminders (retention.go, reminders.go)
+				"disposals": casehold.Authorize(a, casehold.ActDisposalReview) == nil,
+				"classify":  casehold.Authorize(a, casehold.ActClassifyRecord) == nil,
+				"reminders": casehold.Authorize(a, casehold.ActRemindersPreview) == nil,
 			}
 		}
 	}
