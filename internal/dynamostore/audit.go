@@ -166,49 +166,22 @@ func (s *Store) GetAuditEvents(ctx context.Context, ids []string) ([]casehold.Au
 // batchGet reads items consistently, 100 keys a call, a few calls at once, asking again
 // for what DynamoDB left unprocessed. Absent items are simply not returned.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	chunks := slices.Collect(slices.Chunk(keys, maxBatchGet))
 	found := make([][]map[string]types.AttributeValue, len(chunks))
-	sem := make(chan struct{}, batchGetParallel)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	for i, chunk := range chunks {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			request := map[string]types.KeysAndAttributes{*s.table: {Keys: chunk, ConsistentRead: aws.Bool(true)}}
-			for attempt := 0; len(request) > 0; attempt++ {
-				var err error
-				if attempt == batchGetAttempts {
-					err = fmt.Errorf("batch get: keys still unprocessed after %d attempts", attempt)
-				} else if attempt > 0 {
-					err = sleep(ctx, backoff(attempt))
-				}
-				var out *dynamodb.BatchGetItemOutput
-				if err == nil {
-					out, err = s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
-				}
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-						cancel()
-					}
-					mu.Unlock()
-					return
-				}
-				found[i] = append(found[i], out.Responses[*s.table]...)
-				request = out.UnprocessedKeys
+	err := inParallel(ctx, len(chunks), batchGetParallel, func(ctx context.Context, i int) error {
+		request := map[string]types.KeysAndAttributes{*s.table: {Keys: chunks[i], ConsistentRead: aws.Bool(true)}}
+		return untilProcessed(ctx, "batch get: keys", len(request), func() (int, error) {
+			out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
+			if err != nil {
+				return 0, err
 			}
+			found[i] = append(found[i], out.Responses[*s.table]...)
+			request = out.UnprocessedKeys
+			return len(request), nil
 		})
-	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
+	})
+	if err != nil {
+		return nil, err
 	}
 	var all []map[string]types.AttributeValue
 	for _, f := range found {
@@ -220,49 +193,66 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 // batchWrite puts items, 25 a call, a few calls at once, sending again what DynamoDB left
 // unprocessed. Puts are unconditional: used only for the sequencer's idempotent writes.
 func (s *Store) batchWrite(ctx context.Context, items []map[string]types.AttributeValue) error {
+	chunks := slices.Collect(slices.Chunk(items, maxBatchWrite))
+	return inParallel(ctx, len(chunks), batchWriteParallel, func(ctx context.Context, i int) error {
+		reqs := make([]types.WriteRequest, len(chunks[i]))
+		for k, it := range chunks[i] {
+			reqs[k] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+		}
+		request := map[string][]types.WriteRequest{*s.table: reqs}
+		return untilProcessed(ctx, "batch write: items", len(request), func() (int, error) {
+			out, err := s.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: request})
+			if err != nil {
+				return 0, err
+			}
+			request = out.UnprocessedItems
+			return len(request), nil
+		})
+	})
+}
+
+// inParallel runs work for 0..n-1, at most parallel at once, and returns the first error;
+// the first error cancels the context the others run under.
+func inParallel(ctx context.Context, n, parallel int, work func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sem := make(chan struct{}, batchWriteParallel)
+	sem := make(chan struct{}, parallel)
 	var (
 		wg    sync.WaitGroup
-		mu    sync.Mutex
+		once  sync.Once
 		first error
 	)
-	for chunk := range slices.Chunk(items, maxBatchWrite) {
-		reqs := make([]types.WriteRequest, len(chunk))
-		for i, it := range chunk {
-			reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
-		}
+	for i := range n {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			request := map[string][]types.WriteRequest{*s.table: reqs}
-			for attempt := 0; len(request) > 0; attempt++ {
-				var err error
-				if attempt == batchGetAttempts {
-					err = fmt.Errorf("batch write: items still unprocessed after %d attempts", attempt)
-				} else if attempt > 0 {
-					err = sleep(ctx, backoff(attempt))
-				}
-				var out *dynamodb.BatchWriteItemOutput
-				if err == nil {
-					out, err = s.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: request})
-				}
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-						cancel()
-					}
-					mu.Unlock()
-					return
-				}
-				request = out.UnprocessedItems
+			if err := work(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
 			}
 		})
 	}
 	wg.Wait()
 	return first
+}
+
+// untilProcessed calls call, which sends what is still unprocessed and reports how much is
+// left, again with backoff until nothing is left, for at most batchGetAttempts calls.
+func untilProcessed(ctx context.Context, what string, left int, call func() (int, error)) error {
+	for attempt := 0; left > 0; attempt++ {
+		if attempt == batchGetAttempts {
+			return fmt.Errorf("%s still unprocessed after %d attempts", what, attempt)
+		}
+		if attempt > 0 {
+			if err := sleep(ctx, backoff(attempt)); err != nil {
+				return err
+			}
+		}
+		var err error
+		if left, err = call(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // auditTreeSize reads the committed tree size, bounding what ListAudit returns.
