@@ -86,9 +86,16 @@ func (l *Log) checkpointEvery() time.Duration {
 func (l *Log) Sequence(ctx context.Context) (int, error) {
 	total := 0
 	migrated := false
+	var leased time.Time
 	for {
-		if err := l.Store.AcquireAuditLease(ctx, l.Owner, l.now(), l.leaseTTL()); err != nil {
-			return total, fmt.Errorf("sequence audit log: %w", err)
+		// The lease is renewed well before it runs out rather than per batch (a write, and
+		// in bbolt two syncs): every batch write checks the lease's owner, so a sequencer
+		// whose lease was taken over still cannot write.
+		if now := l.now(); leased.IsZero() || now.Sub(leased) > l.leaseTTL()/3 {
+			if err := l.Store.AcquireAuditLease(ctx, l.Owner, now, l.leaseTTL()); err != nil {
+				return total, fmt.Errorf("sequence audit log: %w", err)
+			}
+			leased = now
 		}
 		tree, err := l.Store.AuditTree(ctx)
 		if err != nil {
@@ -118,6 +125,14 @@ func (l *Log) Sequence(ctx context.Context) (int, error) {
 		if len(pending) == 0 {
 			return total, nil
 		}
+		if ab, ok := l.Store.(casehold.AuditBatchIntegrator); ok {
+			n, err := l.integrateAtomic(ctx, ab, tree.Size, pending)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
 		ids, size := make([]string, 0, len(pending)), 0
 		for _, e := range pending {
 			if size += len(e.ID); size > maxBatchIDBytes {
@@ -144,11 +159,44 @@ func (l *Log) finishBatch(ctx context.Context, tree casehold.AuditTree) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
 	}
-	size := int64(tree.Size)
+	r, root, err := l.hashBatch(ctx, tree.Size, events)
+	if err != nil {
+		return 0, err
+	}
+	if err := l.Store.WriteAuditHashes(ctx, r.start, r.fresh); err != nil {
+		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
+	}
+	if err := l.Store.WriteAuditLeaves(ctx, events); err != nil {
+		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
+	}
+	if err := l.Store.CommitAuditBatch(ctx, l.Owner, tree.Size, tree.Size+uint64(len(events)), root); err != nil {
+		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
+	}
+	return len(events), nil
+}
+
+// integrateAtomic integrates pending events as the next leaves in one write of a store
+// that can write a batch atomically.
+func (l *Log) integrateAtomic(ctx context.Context, ab casehold.AuditBatchIntegrator, size uint64, pending []casehold.AuditEvent) (int, error) {
+	events := pending[:min(len(pending), l.batchSize())]
+	r, root, err := l.hashBatch(ctx, size, events)
+	if err != nil {
+		return 0, err
+	}
+	if err := ab.IntegrateAuditBatch(ctx, l.Owner, size, events, r.start, r.fresh, root); err != nil {
+		return 0, fmt.Errorf("sequence audit log: %w", err)
+	}
+	return len(events), nil
+}
+
+// hashBatch numbers events as the leaves after size and computes their stored hashes
+// and the new tree's root.
+func (l *Log) hashBatch(ctx context.Context, treeSize uint64, events []casehold.AuditEvent) (*overlay, tlog.Hash, error) {
+	size := int64(treeSize)
 	for i := range events {
 		want := uint64(size) + uint64(i) + 1
 		if events[i].Seq != 0 && events[i].Seq != want {
-			return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, casehold.Errorf(casehold.EINTERNAL,
+			return nil, tlog.Hash{}, fmt.Errorf("integrate audit batch at %d: %w", treeSize, casehold.Errorf(casehold.EINTERNAL,
 				"event %s is leaf %d already, not %d", events[i].ID, events[i].Seq, want))
 		}
 		events[i].Seq = want
@@ -157,25 +205,15 @@ func (l *Log) finishBatch(ctx context.Context, tree casehold.AuditTree) (int, er
 	for i, e := range events {
 		hs, err := tlog.StoredHashes(size+int64(i), e.LeafData(), r)
 		if err != nil {
-			return 0, fmt.Errorf("integrate audit batch at %d: hash leaf: %w", tree.Size, err)
+			return nil, tlog.Hash{}, fmt.Errorf("integrate audit batch at %d: hash leaf: %w", treeSize, err)
 		}
 		r.fresh = append(r.fresh, hs...)
 	}
-	newSize := size + int64(len(events))
-	root, err := tlog.TreeHash(newSize, r)
+	root, err := tlog.TreeHash(size+int64(len(events)), r)
 	if err != nil {
-		return 0, fmt.Errorf("integrate audit batch at %d: tree hash: %w", tree.Size, err)
+		return nil, tlog.Hash{}, fmt.Errorf("integrate audit batch at %d: tree hash: %w", treeSize, err)
 	}
-	if err := l.Store.WriteAuditHashes(ctx, r.start, r.fresh); err != nil {
-		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
-	}
-	if err := l.Store.WriteAuditLeaves(ctx, events); err != nil {
-		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
-	}
-	if err := l.Store.CommitAuditBatch(ctx, l.Owner, tree.Size, uint64(newSize), root); err != nil {
-		return 0, fmt.Errorf("integrate audit batch at %d: %w", tree.Size, err)
-	}
-	return len(events), nil
+	return r, root, nil
 }
 
 // overlay reads stored hashes from the store below start and from the batch's fresh

@@ -37,6 +37,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("ConcurrentRecordersIntegratedOnce", func(t *testing.T) { testConcurrent(t, newHarness) })
 	t.Run("CrashAndResume", func(t *testing.T) { testCrash(t, newHarness) })
 	t.Run("Lease", func(t *testing.T) { testLease(t, newHarness) })
+	t.Run("AtomicBatch", func(t *testing.T) { testAtomicBatch(t, newHarness) })
 	t.Run("ListBy", func(t *testing.T) { testListBy(t, newHarness) })
 	t.Run("Proofs", func(t *testing.T) { testProofs(t, newHarness) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, newHarness) })
@@ -430,6 +431,100 @@ func testLease(t *testing.T, newHarness func(t *testing.T) Harness) {
 	b := NewLog(t, s, nil, clock, "b")
 	clock.Add(31 * time.Second)
 	mustIntegrate(t, b, 1)
+}
+
+// atomicCrash stands for a store that writes a batch atomically, in a process killed
+// before the write (lost) or after it but before the sequencer heard (landed).
+type atomicCrash struct {
+	casehold.AuditStore
+	ab     casehold.AuditBatchIntegrator
+	landed bool
+	done   bool
+}
+
+func (c *atomicCrash) IntegrateAuditBatch(ctx context.Context, owner string, size uint64, es []casehold.AuditEvent, start int64, hs []tlog.Hash, root tlog.Hash) error {
+	if c.done {
+		return c.ab.IntegrateAuditBatch(ctx, owner, size, es, start, hs, root)
+	}
+	c.done = true
+	if c.landed {
+		if err := c.ab.IntegrateAuditBatch(ctx, owner, size, es, start, hs, root); err != nil {
+			return err
+		}
+	}
+	return errCrash
+}
+
+// testAtomicBatch is the contract of casehold.AuditBatchIntegrator, for stores that
+// offer it.
+func testAtomicBatch(t *testing.T, newHarness func(t *testing.T) Harness) {
+	if _, ok := newHarness(t).Store.(casehold.AuditBatchIntegrator); !ok {
+		t.Skip("this store integrates batches by the begin/write/commit protocol only (tested above)")
+	}
+	t.Run("Refusals", func(t *testing.T) {
+		s := newHarness(t).Store
+		ab := s.(casehold.AuditBatchIntegrator)
+		clock := &Clock{t: base}
+		mustRecord(t, s, Event("x"), Event("y"))
+		mustOK(t, s.AcquireAuditLease(ctx(), "a", clock.Now(), 30*time.Second))
+		leaf := func(id string, seq uint64) casehold.AuditEvent {
+			e, err := s.GetAuditEvent(ctx(), id)
+			mustOK(t, err)
+			e.Seq = seq
+			return e
+		}
+		mustCode(t, ab.IntegrateAuditBatch(ctx(), "b", 0, []casehold.AuditEvent{leaf("x", 1)}, 0, nil, tlog.Hash{}), casehold.ECONFLICT) // not the lease holder
+		mustCode(t, ab.IntegrateAuditBatch(ctx(), "a", 3, []casehold.AuditEvent{leaf("x", 4)}, 0, nil, tlog.Hash{}), casehold.ECONFLICT) // tree is not at 3
+		mustCode(t, ab.IntegrateAuditBatch(ctx(), "a", 0, []casehold.AuditEvent{leaf("x", 2)}, 0, nil, tlog.Hash{}), casehold.EINVALID)  // leaf numbered wrong
+		mustCode(t, ab.IntegrateAuditBatch(ctx(), "a", 0, nil, 0, nil, tlog.Hash{}), casehold.EINVALID)
+		if tree, err := s.AuditTree(ctx()); err != nil || tree.Size != 0 || len(tree.Batch) != 0 {
+			t.Fatalf("a refused batch changed the tree: %+v, %v", tree, err)
+		}
+		if got := mustList(t, s); len(got) != 0 {
+			t.Fatalf("a refused batch wrote leaves: %v", ids(got))
+		}
+		// Integrated properly, then offered again: refused as leaves already, nothing doubled.
+		l := NewLog(t, s, nil, clock, "a")
+		mustIntegrate(t, l, 2)
+		mustCode(t, ab.IntegrateAuditBatch(ctx(), "a", 2, []casehold.AuditEvent{leaf("x", 3)}, 0, nil, tlog.Hash{}), casehold.ECONFLICT)
+		if got := ids(mustList(t, s)); !slices.Equal(got, []string{"x", "y"}) {
+			t.Fatalf("log holds %v, want [x y]", got)
+		}
+		mustVerifyOK(t, l)
+	})
+	for _, landed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("KilledAroundTheWrite/landed=%v", landed), func(t *testing.T) {
+			s := newHarness(t).Store
+			clock := &Clock{t: base}
+			for i := range 20 {
+				mustRecord(t, s, Event(fmt.Sprintf("e%02d", i)))
+			}
+			crashy := &atomicCrash{AuditStore: s, ab: s.(casehold.AuditBatchIntegrator), landed: landed}
+			a := NewLog(t, crashy, nil, clock, "seq-a")
+			if _, err := a.Sequence(ctx()); err == nil {
+				t.Fatal("the sequencer did not crash")
+			}
+			want := uint64(0)
+			if landed {
+				want = uint64(a.BatchSize) // the first batch
+			}
+			if tree, err := s.AuditTree(ctx()); err != nil || tree.Size != want || len(tree.Batch) != 0 {
+				t.Fatalf("after the crash the tree is %+v (%v), want %d leaves and no batch", tree, err, want)
+			}
+			mustRecord(t, s, Event("e20"))
+			b := NewLog(t, s, a.Evidence, clock, "seq-b")
+			clock.Add(31 * time.Second)
+			mustIntegrate(t, b, 21)
+			got := ids(mustList(t, s))
+			slices.Sort(got)
+			for i, id := range got {
+				if w := fmt.Sprintf("e%02d", i); id != w {
+					t.Fatalf("log holds %v, want e00..e20 once each", got)
+				}
+			}
+			mustVerifyOK(t, b)
+		})
+	}
 }
 
 func testListBy(t *testing.T, newHarness func(t *testing.T) Harness) {

@@ -370,53 +370,113 @@ func (s *Store) BeginAuditBatch(ctx context.Context, owner string, size uint64, 
 }
 
 func (s *Store) WriteAuditLeaves(ctx context.Context, events []casehold.AuditEvent) error {
-	ids := make([]string, len(events))
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		idx, leaves, by := tx.Bucket(bucketAuditLeafIDs), tx.Bucket(bucketAuditLog), tx.Bucket(bucketAuditBy)
-		// Keys arrive in order (seq, time-ordered ids, seq within each index prefix), so
-		// pages are filled before they split rather than left half empty.
-		idx.FillPercent, leaves.FillPercent, by.FillPercent = appendFill, appendFill, appendFill
-		for i, e := range events {
-			if e.Seq == 0 {
-				return casehold.Errorf(casehold.EINVALID, "audit leaf %s has no seq", e.ID)
-			}
-			ids[i] = e.ID
-			k := seqKey(e.Seq)
-			if err := leaves.Put(k, e.LeafData()); err != nil {
-				return err
-			}
-			if err := idx.Put([]byte(e.ID), k); err != nil {
-				return err
-			}
-			for _, bk := range byKeys(e) {
-				if err := by.Put(bk, nil); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err := s.update(ctx, func(tx *bolt.Tx) error { return putLeaves(tx, events) })
 	if err != nil {
 		return fmt.Errorf("write %d audit leaves: %w", len(events), err)
 	}
-	s.journal.integrated(ids)
+	s.journal.integrated(eventIDs(events))
+	return nil
+}
+
+func eventIDs(events []casehold.AuditEvent) []string {
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// putLeaves writes events as leaves, with their id and matter/document/person index
+// entries.
+func putLeaves(tx *bolt.Tx, events []casehold.AuditEvent) error {
+	idx, leaves, by := tx.Bucket(bucketAuditLeafIDs), tx.Bucket(bucketAuditLog), tx.Bucket(bucketAuditBy)
+	// Keys arrive in order (seq, time-ordered ids, seq within each index prefix), so
+	// pages are filled before they split rather than left half empty.
+	idx.FillPercent, leaves.FillPercent, by.FillPercent = appendFill, appendFill, appendFill
+	for _, e := range events {
+		if e.Seq == 0 {
+			return casehold.Errorf(casehold.EINVALID, "audit leaf %s has no seq", e.ID)
+		}
+		k := seqKey(e.Seq)
+		if err := leaves.Put(k, e.LeafData()); err != nil {
+			return err
+		}
+		if err := idx.Put([]byte(e.ID), k); err != nil {
+			return err
+		}
+		for _, bk := range byKeys(e) {
+			if err := by.Put(bk, nil); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
 func (s *Store) WriteAuditHashes(ctx context.Context, start int64, hashes []tlog.Hash) error {
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAuditHash)
-		b.FillPercent = appendFill
-		for i, h := range hashes {
-			if err := b.Put(hashKey(start+int64(i)), bytes.Clone(h[:])); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.update(ctx, func(tx *bolt.Tx) error { return putHashes(tx, start, hashes) })
 	if err != nil {
 		return fmt.Errorf("write audit hashes from %d: %w", start, err)
 	}
+	return nil
+}
+
+func putHashes(tx *bolt.Tx, start int64, hashes []tlog.Hash) error {
+	b := tx.Bucket(bucketAuditHash)
+	b.FillPercent = appendFill
+	for i, h := range hashes {
+		if err := b.Put(hashKey(start+int64(i)), bytes.Clone(h[:])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IntegrateAuditBatch writes a whole batch in one transaction: bbolt commits it all or
+// nothing, so no batch is ever left half-written and the tree record never carries the
+// batch's ids.
+func (s *Store) IntegrateAuditBatch(ctx context.Context, owner string, size uint64, events []casehold.AuditEvent, hashStart int64, hashes []tlog.Hash, root tlog.Hash) error {
+	if len(events) == 0 {
+		return casehold.Errorf(casehold.EINVALID, "integrate audit batch: no events")
+	}
+	var already []string
+	err := s.changeTree(ctx, func(tx *bolt.Tx, t *treeRecord) error {
+		switch {
+		case t.LeaseOwner != owner:
+			return casehold.Errorf(casehold.ECONFLICT, "the audit lease is not held by this sequencer")
+		case t.Size != size || len(t.Batch) != 0:
+			return casehold.Errorf(casehold.ECONFLICT, "the audit tree moved on (size %d)", t.Size)
+		}
+		idx := tx.Bucket(bucketAuditLeafIDs)
+		for i, e := range events {
+			if e.Seq != size+uint64(i)+1 {
+				return casehold.Errorf(casehold.EINVALID, "audit leaf %s has seq %d, not %d", e.ID, e.Seq, size+uint64(i)+1)
+			}
+			if idx.Get([]byte(e.ID)) != nil {
+				already = append(already, e.ID)
+			}
+		}
+		if len(already) > 0 {
+			return casehold.Errorf(casehold.ECONFLICT, "%d event(s) of the batch are leaves already", len(already))
+		}
+		if err := putHashes(tx, hashStart, hashes); err != nil {
+			return err
+		}
+		if err := putLeaves(tx, events); err != nil {
+			return err
+		}
+		t.Size, t.Root = size+uint64(len(events)), bytes.Clone(root[:])
+		return nil
+	})
+	if len(already) > 0 {
+		// The journal offered them again (recorded twice around an integration): drop them
+		// so the next batch goes ahead without them.
+		s.journal.integrated(already)
+	}
+	if err != nil {
+		return fmt.Errorf("integrate audit batch at %d: %w", size, err)
+	}
+	s.journal.integrated(eventIDs(events))
 	return nil
 }
 

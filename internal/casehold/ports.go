@@ -133,6 +133,19 @@ type AuditStore interface {
 	LegacyAudit(ctx context.Context, after uint64, limit int) ([]LegacyAuditEvent, error)
 }
 
+// AuditBatchIntegrator is an AuditStore that can integrate a whole batch in one atomic
+// write (the embedded store: one bbolt transaction). The sequencer then skips the
+// begin/write/commit protocol, which exists for stores without multi-item transactions
+// and costs the embedded store four transactions, each with its own syncs, per batch.
+type AuditBatchIntegrator interface {
+	// IntegrateAuditBatch stores events (Seq set, from size+1 on) as leaves with their
+	// index entries, the stored hashes from hashStart on, and moves the tree from size to
+	// size+len(events) leaves with root: all of it or nothing. ECONFLICT unless owner
+	// holds the lease, the tree has exactly size leaves, no batch is in progress and no
+	// event is a leaf already.
+	IntegrateAuditBatch(ctx context.Context, owner string, size uint64, events []AuditEvent, hashStart int64, hashes []tlog.Hash, root tlog.Hash) error
+}
+
 // StoredObject describes one stored version in the evidence store.
 type StoredObject struct {
 	Key       string

@@ -120,7 +120,11 @@ func serve(ctx context.Context, a *wire.App) error {
 		return err
 	}
 	if l := a.Service.AuditLog; l != nil && os.Getenv("AUDITLOAD_NO_SEQUENCER") == "" {
-		go l.Run(ctx, 2*time.Second)
+		gap := 250 * time.Millisecond
+		if v, err := time.ParseDuration(os.Getenv("AUDITLOAD_SEQUENCER_GAP")); err == nil {
+			gap = v // to compare batch spacing; the server uses 250 ms
+		}
+		go l.Run(ctx, gap)
 	}
 	if path := os.Getenv("AUDITLOAD_CPUPROFILE"); path != "" {
 		// For finding where an audited request's time goes: profile until SIGTERM.
