@@ -4,7 +4,8 @@
 #   (1) embedded: the audited document list / the same route built with auditing off
 #       (-tags casehold_noaudit), wrk 2 threads 16 connections; target >= 0.8x, p99 < 20 ms
 #   (2) DynamoDB Local with the AWS wiring: the audited document list with 16 connections /
-#       1 connection; target >= 4x, p99 < 100 ms
+#       1 connection; target >= 4x, p99 < 100 ms; (2b) with the sequencer out of the
+#       process, as in AWS; (2c) the same route with auditing off, the emulator's ceiling
 #   (3) DynamoDB Local: 50 writers append 20,000 events (appends/s, conflicts), then the
 #       sequencer integrates them (its lag)
 #   (4) embedded: an inclusion proof in a log of 1,000,000 events (Go benchmark); < 5 ms
@@ -80,6 +81,16 @@ aws_inner() {
 	r=$(wrkrun 16 2 "$out/wrk-aws-noseq-16.txt")
 	echo "aws16noseq $r" >>"$out/raw.txt"
 	stop
+	# And the same route with auditing off (the casehold_noaudit build): how far the
+	# emulator itself lets a route that reads DynamoDB scale with callers on this machine.
+	export CASEHOLD_TABLE=bench-audit-off-$suffix
+	serve "$out/bin/auditload-noaudit" aws "" "$out/aws-serve-off.txt"
+	wrkrun 1 1 "$out/wrk-aws-off-1.txt" >/dev/null
+	r=$(wrkrun 1 1 "$out/wrk-aws-off-1.txt")
+	echo "aws1off $r" >>"$out/raw.txt"
+	r=$(wrkrun 16 2 "$out/wrk-aws-off-16.txt")
+	echo "aws16off $r" >>"$out/raw.txt"
+	stop
 	trap - EXIT
 	export CASEHOLD_TABLE=bench-append-$suffix
 	"$out/bin/auditload" append -backend aws -writers 50 -events 20000 >"$out/append-aws.txt"
@@ -141,6 +152,12 @@ if CASEHOLD_CACHE=$CACHE "$REPO/infra/emulators.sh" run -- "$REPO/infra/bench-au
 		ratio=$(awk -v a="$b16" -v b="$b1" 'BEGIN { printf "%.2f", a / b }')
 		printf '%-52s %s  (%s vs %s req/s; p99 %s ms with 16)  %s\n' "(2b) the same, sequencer not sharing DynamoDB Local:" "$ratio" "$b16" "$b1" "$q16" \
 			"$(awk -v r="$ratio" -v p="$q16" 'BEGIN { print ((r >= 4 && p < 100) ? "meets" : "MISSES") " target >= 4x, p99 < 100 ms" }')" >>"$SUMMARY"
+	fi
+	if read -r _ c1 _ _ < <(grep '^aws1off ' "$OUT/raw.txt") && read -r _ c16 r16 _ < <(grep '^aws16off ' "$OUT/raw.txt"); then
+		printf '%-52s %s  (%s vs %s req/s; p99 %s ms with 16)  the emulator'"'"'s own ceiling, no target\n' \
+			"(2c) the same route with auditing off, 16 / 1:" "$(awk -v a="$c16" -v b="$c1" 'BEGIN { printf "%.2f", a / b }')" "$c16" "$c1" "$r16" >>"$SUMMARY"
+		printf '%-52s %s  (16 connections)\n' "(2d) audited / auditing off on DynamoDB Local:" \
+			"$(awk -v a="$(grep '^aws16noseq ' "$OUT/raw.txt" | cut -d' ' -f2)" -v b="$c16" 'BEGIN { printf "%.2f", a / b }')" >>"$SUMMARY"
 	fi
 	sed 's/^/(3) /' "$OUT/append-aws.txt" >>"$SUMMARY"
 else
