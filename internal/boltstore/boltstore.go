@@ -478,6 +478,27 @@ type claim struct {
 	Expires time.Time `json:"expires"`
 }
 
+func (s *Store) Claimed(ctx context.Context, key string) (bool, error) {
+	now := s.now()
+	var held bool
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketClaims).Get([]byte(key))
+		if v == nil {
+			return nil
+		}
+		var c claim
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("decode claim: %w", err)
+		}
+		held = now.Before(c.Expires)
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("read claim: %w", err)
+	}
+	return held, nil
+}
+
 func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if key == "" {
 		return false, casehold.Errorf(casehold.EINVALID, "claim: key is empty")

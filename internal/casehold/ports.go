@@ -72,6 +72,9 @@ type Store interface {
 	// Claim records key as done for at least ttl and reports true, or reports false if the
 	// key was claimed before and has not expired. Used to make outside events idempotent.
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Claimed reports whether key is claimed and the claim has not expired, reading
+	// consistently (a claim just made is seen).
+	Claimed(ctx context.Context, key string) (bool, error)
 	// Reserve stores value under key for at least ttl unless the key holds an unexpired
 	// value already, and returns the value now stored: its own on the first call, the
 	// earlier one on every retry. Used to give an outside event a random name (an evidence

@@ -520,6 +520,22 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 	return true, nil
 }
 
+func (s *Store) Claimed(ctx context.Context, key string) (bool, error) {
+	item, err := s.get(ctx, claimKey(key))
+	if err != nil {
+		return false, fmt.Errorf("read claim: %w", err)
+	}
+	ns, ok := item["expires_ns"].(*types.AttributeValueMemberN)
+	if !ok {
+		return false, nil
+	}
+	expires, err := strconv.ParseInt(ns.Value, 10, 64)
+	if err != nil {
+		return false, fmt.Errorf("read claim: expiry %q: %w", ns.Value, err)
+	}
+	return s.now().UnixNano() < expires, nil
+}
+
 // Reserve puts value under the claim key unless an unexpired value is there, and returns
 // what is stored. The failed condition hands back the stored item, so no second read.
 func (s *Store) Reserve(ctx context.Context, key, value string, ttl time.Duration) (string, error) {

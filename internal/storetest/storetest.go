@@ -468,13 +468,31 @@ func testClaim(t *testing.T, newHarness func(t *testing.T) Harness) {
 			{time.Nanosecond, true}, // exactly 24 h after the first claim: expired
 			{time.Hour, false},      // the re-claim started a new 24 h
 		}
+		held := func() bool {
+			ok, err := h.Store.Claimed(ctx(), "s3:bucket/key#v1")
+			mustOK(t, err)
+			return ok
+		}
+		if held() {
+			t.Error("Claimed before any claim = true")
+		}
 		for i, st := range steps {
 			now = now.Add(st.after)
+			wasHeld := held()
 			got, err := h.Store.Claim(ctx(), "s3:bucket/key#v1", 24*time.Hour)
 			mustOK(t, err)
 			if got != st.want {
 				t.Errorf("step %d at %v: Claim = %v, want %v", i, now.Sub(base), got, st.want)
 			}
+			if i > 0 && wasHeld != !st.want {
+				t.Errorf("step %d at %v: Claimed before claiming = %v, want %v", i, now.Sub(base), wasHeld, !st.want)
+			}
+			if !held() {
+				t.Errorf("step %d at %v: Claimed just after a claim = false", i, now.Sub(base))
+			}
+		}
+		if ok, err := h.Store.Claimed(ctx(), "s3:bucket/other"); err != nil || ok {
+			t.Errorf("Claimed(another key) = %v, %v; want false", ok, err)
 		}
 	})
 	t.Run("OnceOnly", func(t *testing.T) {

@@ -20,8 +20,10 @@ import (
 // altered: who signed in, the CSRF token of their forms, when the session began and was last
 // used, and, during an OpenID Connect sign-in, the state, nonce and PKCE verifier of the
 // flow under way. It is kept in the cookie rather than the store so a page needs no extra
-// write; sign-out clears it, and the short idle timeout bounds a copied cookie.
+// write; sign-out records its ID as ended in the store, so a copied cookie dies with it.
 type session struct {
+	// ID names the session server-side: signing out records it as ended (see page).
+	ID       string          `json:"id"`
 	Actor    *casehold.Actor `json:"a,omitempty"`
 	CSRF     string          `json:"c"`
 	Started  int64           `json:"t"`
@@ -79,7 +81,7 @@ func randomToken() string {
 
 // fresh starts an anonymous session (before sign-in it still carries a CSRF token).
 func (s *sessions) fresh(now time.Time) *session {
-	return &session{CSRF: randomToken(), Started: now.Unix(), Seen: now.Unix()}
+	return &session{ID: randomToken(), CSRF: randomToken(), Started: now.Unix(), Seen: now.Unix()}
 }
 
 var errNoSession = errors.New("no session")
@@ -101,7 +103,7 @@ func (s *sessions) read(r *http.Request, now time.Time) (*session, error) {
 		return nil, errNoSession
 	}
 	var ss session
-	if err := json.Unmarshal(plain, &ss); err != nil || ss.CSRF == "" {
+	if err := json.Unmarshal(plain, &ss); err != nil || ss.CSRF == "" || ss.ID == "" {
 		return nil, errNoSession
 	}
 	if now.Sub(time.Unix(ss.Started, 0)) > s.maxAge || now.Sub(time.Unix(ss.Seen, 0)) > s.idle {

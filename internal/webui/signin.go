@@ -88,7 +88,11 @@ func (u *UI) startSession(w http.ResponseWriter, r *http.Request, old *session, 
 }
 
 func (u *UI) signOut(w http.ResponseWriter, r *http.Request, ss *session) {
-	_ = u.App.RecordSignIn(r.Context(), *ss.Actor, "ui.sign_out")
+	if err := u.App.EndSession(r.Context(), *ss.Actor, ss.ID, u.sessions.maxAge); err != nil {
+		// Not recorded as ended: say so rather than let the person think a copy is dead.
+		u.fail(w, r, ss, err)
+		return
+	}
 	u.sessions.clear(w)
 	fresh := u.sessions.fresh(u.App.Clock.Now())
 	fresh.Notice = "You have signed out"

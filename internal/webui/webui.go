@@ -248,6 +248,16 @@ func (u *UI) page(next func(w http.ResponseWriter, r *http.Request, ss *session)
 			u.renderError(w, r, nil, http.StatusForbidden, "Your session has ended", "Sign in again; what you entered was not saved.")
 			return
 		}
+		ended, err := u.App.SessionEnded(r.Context(), *ss.Actor, ss.ID)
+		if err != nil {
+			u.renderError(w, r, nil, http.StatusServiceUnavailable, "Sorry, there is a problem with the service", "We could not check your session. Try again in a few minutes.")
+			return
+		}
+		if ended {
+			u.sessions.clear(w)
+			u.renderError(w, r, nil, http.StatusForbidden, "Your session has ended", "You signed out of this session. Sign in again.")
+			return
+		}
 		if r.Method == http.MethodPost && !u.csrfOK(r, ss) {
 			u.renderError(w, r, ss, http.StatusForbidden, "This form has expired", "Go back, reload the page and try again.")
 			return
