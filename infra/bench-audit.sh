@@ -2,7 +2,9 @@
 # Measures the audit log (issue 9) and prints every figure and ratio from one run:
 #
 #   (1) embedded: the audited document list / the same route built with auditing off
-#       (-tags casehold_noaudit), wrk 2 threads 16 connections; target >= 0.8x, p99 < 20 ms
+#       (-tags casehold_noaudit), wrk 2 threads 16 connections; target >= 0.8x, p99 < 20 ms;
+#       (1b) audited with the sequencer idle and (1c) also without the journal's sync
+#       (-tags casehold_nojournalsync, a benchmark-only build), to show where the cost is
 #   (2) DynamoDB Local with the AWS wiring: the audited document list with 16 connections /
 #       1 connection; target >= 4x, p99 < 100 ms; (2b) with the sequencer out of the
 #       process, as in AWS; (2c) the same route with auditing off, the emulator's ceiling
@@ -111,6 +113,7 @@ cd "$REPO"
 say "results in $OUT; building..."
 go build -o "$OUT/bin/auditload" ./infra/bench/auditload
 go build -tags casehold_noaudit -o "$OUT/bin/auditload-noaudit" ./infra/bench/auditload
+go build -tags casehold_nojournalsync -o "$OUT/bin/auditload-nosync" ./infra/bench/auditload
 : >"$OUT/raw.txt"
 {
 	echo "date: $(date -u +%FT%TZ)   commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (+ local changes)')"
@@ -122,10 +125,15 @@ say "(1) embedded, audited vs auditing off, $ROUNDS rounds of ${SECS}s each..."
 for ((i = 1; i <= ROUNDS; i++)); do
 	order="on off"
 	((i % 2)) || order="off on"
-	for side in $order; do
+	# Where the difference goes: "noseq" is audited with the sequencer idle (events wait
+	# in the journal), "nosync" is that and the journal not synced (a build for this only).
+	for side in $order noseq nosync; do
 		bin=$OUT/bin/auditload
 		[[ $side == off ]] && bin=$OUT/bin/auditload-noaudit
+		[[ $side == nosync ]] && bin=$OUT/bin/auditload-nosync
+		[[ $side == no* ]] && export AUDITLOAD_NO_SEQUENCER=1 CASEHOLD_BENCH_NO_JOURNAL_SYNC=1
 		serve "$bin" embedded "$OUT/data-$side-$i" "$OUT/serve-$side-$i.txt"
+		unset AUDITLOAD_NO_SEQUENCER CASEHOLD_BENCH_NO_JOURNAL_SYNC
 		r=$(wrkrun 16 2 "$OUT/wrk-$side-$i.txt")
 		stop
 		echo "$side $r" >>"$OUT/raw.txt"
@@ -140,6 +148,11 @@ ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN { printf "%.2f", a / b }')
 printf '%-52s %s  (%s vs %s req/s; p99 %s ms vs %s ms; medians of %s)  %s\n' \
 	"(1) embedded audited / auditing off:" "$ratio" "$on_rps" "$off_rps" "$on_p99" "$off_p99" "$ROUNDS" \
 	"$(awk -v r="$ratio" -v p="$on_p99" 'BEGIN { print ((r >= 0.8 && p < 20) ? "meets" : "MISSES") " target >= 0.8x, p99 < 20 ms" }')" >>"$SUMMARY"
+for row in "noseq (1b) audited, the sequencer idle:" "nosync (1c) audited, sequencer idle, journal not synced:"; do
+	rps=$(awk -v s="${row%% *}" '$1 == s { print $2 }' "$OUT/raw.txt" | median)
+	printf '%-52s %s  (%s req/s; where the cost is, no target)\n' "${row#* }" \
+		"$(awk -v a="$rps" -v b="$off_rps" 'BEGIN { printf "%.2f", a / b }')" "$rps" >>"$SUMMARY"
+done
 
 say "(2)+(3) DynamoDB Local with the AWS wiring (emulators start privately)..."
 if CASEHOLD_CACHE=$CACHE "$REPO/infra/emulators.sh" run -- "$REPO/infra/bench-audit.sh" _aws "$OUT" 2>"$OUT/emulators.log"; then

@@ -1,3 +1,5 @@
+//go:build linux && !casehold_nojournalsync
+
 package boltstore
 
 import (
