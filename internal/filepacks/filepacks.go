@@ -43,7 +43,9 @@ func New(dir string) (*Packs, error) {
 }
 
 // path names the file by the key's hex, so no key can reach outside the folder.
-func (p *Packs) path(key string) string { return filepath.Join(p.dir, hex.EncodeToString([]byte(key))+".zip") }
+func (p *Packs) path(key string) string {
+	return filepath.Join(p.dir, hex.EncodeToString([]byte(key))+".zip")
+}
 
 // Unfinished counts temporary files of packs being written (for the contract suite).
 func (p *Packs) Unfinished() int {
