@@ -306,6 +306,9 @@ func (s *Exports) requesterJob(ctx context.Context, actor casehold.Actor, action
 	if err := s.exportStores(); err != nil {
 		return nil, err
 	}
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
+		return nil, s.refuse(ctx, actor, action, "", "", err)
+	}
 	j, err := s.ExportJobs.GetExportJob(ctx, jobID)
 	switch {
 	case casehold.ErrorCode(err) == casehold.ENOTFOUND || err == nil && j.RequestedBy != actor.ID:
