@@ -199,6 +199,7 @@ func (u *UI) Routes() []Route {
 		{"GET", "/ui/", u.page(u.notFound), false, any},
 	}
 	rs = append(rs, u.retentionRoutes()...)
+	rs = append(rs, u.exportRoutes()...)
 	rs = append(rs, u.reminderRoutes()...)
 	for i := range rs {
 		rs[i].Handler = u.secured(rs[i].Handler)
@@ -311,6 +312,8 @@ type view struct {
 	Status   int
 	Message  string
 	Headline string
+	// Refresh, when set, reloads the page after that many seconds (an export's progress).
+	Refresh int
 }
 
 func (u *UI) newView(r *http.Request, ss *session, title, nav string) *view {
