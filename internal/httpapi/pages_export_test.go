@@ -32,7 +32,7 @@ func TestExportPages(t *testing.T) {
 	}
 	jobID := strings.TrimPrefix(loc, "/ui/exports/")
 	status, _, body = p.do("GET", loc, nil)
-	if status != 200 || !strings.Contains(body, `<meta http-equiv="refresh" content="3">`) || !strings.Contains(body, "Waiting to start") ||
+	if status != 200 || !strings.Contains(body, `data-poll="3000"`) || !strings.Contains(body, "Waiting to start") ||
 		!strings.Contains(body, "0 of 0 document(s)") {
 		t.Fatalf("queued job page: %d\n%.3000s", status, body)
 	}
@@ -40,7 +40,7 @@ func TestExportPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, _, body = p.do("GET", loc, nil)
-	if status != 200 || strings.Contains(body, `http-equiv="refresh"`) || !strings.Contains(body, "The pack is ready") ||
+	if status != 200 || strings.Contains(body, `data-poll`) || !strings.Contains(body, "The pack is ready") ||
 		!strings.Contains(body, `href="/ui/exports/`+jobID+`/download"`) {
 		t.Fatalf("ready job page: %d\n%.3000s", status, body)
 	}

@@ -312,7 +312,8 @@ type view struct {
 	Status   int
 	Message  string
 	Headline string
-	// Refresh, when set, reloads the page after that many seconds (an export's progress).
+	// Refresh, when set, has the page's script fetch its live part again after that many
+	// seconds (an export's progress; see poll in casehold.js).
 	Refresh int
 }
 
