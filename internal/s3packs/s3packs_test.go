@@ -3,8 +3,11 @@ package s3packs_test
 import (
 	"context"
 	"crypto/rand"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/emulators"
@@ -37,4 +40,64 @@ func TestContract(t *testing.T) {
 			return n
 		}}
 	})
+}
+
+// TestMemoryIsFlat writes a 256 MB pack through the multipart upload and reports the heap's
+// growth, which must stay near one part (8 MB), far from the pack's size.
+func TestMemoryIsFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 256 MB")
+	}
+	opts := emulators.Options(t, "s3")
+	cfg, err := awsconf.Load(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := awsconf.S3(cfg, opts)
+	bucket := "casehold-packs-" + strings.ToLower(rand.Text())
+	if err := s3evidence.EnsureBucket(context.Background(), client, bucket); err != nil {
+		t.Fatal(err)
+	}
+	p := s3packs.New(client, bucket)
+	const total = 256 << 20
+	chunk := make([]byte, 1<<20)
+	rand.Read(chunk)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+	w, err := p.Create(context.Background(), "exports/memory.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < total; n += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size, err := w.Commit()
+	close(done)
+	if err != nil || size != total {
+		t.Fatalf("commit: %d, %v", size, err)
+	}
+	grew := int64(peak.Load()) - int64(before.HeapInuse)
+	t.Logf("pack %d MB through S3 multipart, peak heap above start %.1f MB", size>>20, float64(grew)/(1<<20))
+	if grew > 64<<20 {
+		t.Errorf("heap grew by %d MB while uploading a %d MB pack", grew>>20, size>>20)
+	}
 }
