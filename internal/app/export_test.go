@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -20,6 +19,7 @@ import (
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/evpack"
 	"github.com/casehold/casehold/internal/evpack/packtest"
+	"github.com/casehold/casehold/internal/memtest"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -34,35 +34,6 @@ func exportPack(t *testing.T, a *wire.App, actor casehold.Actor, matterID string
 	var buf bytes.Buffer
 	res, err := ex.WriteTo(ctx, &buf)
 	return buf.Bytes(), res, err
-}
-
-// unzip extracts a pack into a fresh folder.
-func unzip(t *testing.T, pack []byte) string {
-	t.Helper()
-	dir := t.TempDir()
-	zr, err := zip.NewReader(bytes.NewReader(pack), int64(len(pack)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range zr.File {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // sha256sumCheck runs `sha256sum -c manifest.sha256` in dir, as a recipient would.
@@ -101,7 +72,7 @@ func TestExportPack(t *testing.T) {
 	if !rep.OK || rep.Documents != 2 || rep.AuditEvents != res.AuditEvents || !rep.KeyPinned {
 		t.Fatalf("a fresh pack fails its check: %+v", rep)
 	}
-	dir := unzip(t, pack)
+	dir := packtest.Unzip(t, pack)
 	for _, name := range []string{"Contact 21.12.2013.pdf", "Contact 21.12.2013 (2).pdf"} {
 		if _, err := os.Stat(filepath.Join(dir, "documents", name)); err != nil {
 			t.Errorf("no document named %q by the disclosure convention: %v", name, err)
@@ -300,7 +271,7 @@ func TestExportMemoryIsFlat(t *testing.T) {
 	}
 	var res *app.ExportResult
 	cw := &countWriter{}
-	peak := peakHeap(func() {
+	peak := memtest.PeakHeap(func() {
 		res, err = ex.WriteTo(ctx, cw)
 	})
 	if err != nil {
@@ -321,7 +292,7 @@ func TestExportMemoryIsFlat(t *testing.T) {
 		t.Fatal(err)
 	}
 	var j *casehold.ExportJob
-	peak = peakHeap(func() {
+	peak = memtest.PeakHeap(func() {
 		j, err = a.Service.BuildExport(ctx, v.ID)
 	})
 	if err != nil || j.State != casehold.ExportReady || j.Result.Size < docs*size {

@@ -105,19 +105,19 @@ func (s *Exports) RequestExport(ctx context.Context, actor casehold.Actor, matte
 	return exportJobView(j), nil
 }
 
-// ErrExportBusy wraps the ECONFLICT of a job another builder holds: the caller may wait
+// ExportBusyError wraps the ECONFLICT of a job another builder holds: the caller may wait
 // for its lease (LeaseUntil) and try again.
-type ErrExportBusy struct {
+type ExportBusyError struct {
 	LeaseUntil time.Time
 	err        error
 }
 
-func (e *ErrExportBusy) Error() string { return e.err.Error() }
-func (e *ErrExportBusy) Unwrap() error { return e.err }
+func (e *ExportBusyError) Error() string { return e.err.Error() }
+func (e *ExportBusyError) Unwrap() error { return e.err }
 
 // BuildExport builds the job's pack, if no other builder holds it, and returns the job as
 // it ends. A finished job is returned as it is (a second delivery builds nothing). Another
-// builder's live lease is an *ErrExportBusy. A refusal at build time (access revoked,
+// builder's live lease is an *ExportBusyError. A refusal at build time (access revoked,
 // evidence altered) fails the job with its reason; any other failure aborts the pack,
 // leaves the job to the next delivery and is returned, until MaxExportAttempts.
 func (s *Exports) BuildExport(ctx context.Context, jobID string) (*casehold.ExportJob, error) {
@@ -134,7 +134,7 @@ func (s *Exports) BuildExport(ctx context.Context, jobID string) (*casehold.Expo
 		case cur.State.Finished():
 			return cur, nil
 		default:
-			return nil, &ErrExportBusy{LeaseUntil: cur.LeaseUntil, err: fmt.Errorf("build export: %w", err)}
+			return nil, &ExportBusyError{LeaseUntil: cur.LeaseUntil, err: fmt.Errorf("build export: %w", err)}
 		}
 	}
 	if err != nil {

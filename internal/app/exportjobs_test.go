@@ -20,6 +20,7 @@ import (
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/evpack"
+	"github.com/casehold/casehold/internal/evpack/packtest"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -51,7 +52,7 @@ func jobPack(t *testing.T, a *wire.App, actor casehold.Actor, jobID string) []by
 	if !rep.OK || rep.Documents != v.Result.Documents || rep.CheckpointSize != v.Result.CheckpointSize || !rep.KeyPinned {
 		t.Fatalf("the job's pack fails its check: %+v (job %+v)", rep, v.Result)
 	}
-	dir := unzip(t, pack)
+	dir := packtest.Unzip(t, pack)
 	sums, _ := os.ReadFile(filepath.Join(dir, evpack.ManifestSHA256))
 	if d := sha256.Sum256(sums); hex.EncodeToString(d[:]) != v.Result.ManifestSHA256 {
 		t.Errorf("the job records manifest SHA-256 %s; the pack's is %x", v.Result.ManifestSHA256, d)
@@ -94,7 +95,7 @@ func TestExportJob(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				j, err := a.Service.BuildExport(ctx, v.ID)
-				var busy *app.ErrExportBusy
+				var busy *app.ExportBusyError
 				switch {
 				case errors.As(err, &busy):
 				case err != nil:
@@ -306,7 +307,7 @@ func TestExportJobResumes(t *testing.T) {
 				t.Fatalf("job after the cut-off build = %+v", j)
 			}
 			if c.killed {
-				var busy *app.ErrExportBusy
+				var busy *app.ExportBusyError
 				if _, err := a.Service.BuildExport(ctx, v.ID); !errors.As(err, &busy) {
 					t.Fatalf("build while the dead builder's lease is live = %v, want busy", err)
 				}

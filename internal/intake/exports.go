@@ -70,7 +70,7 @@ func exportJobID(r events.DynamoDBEventRecord) (string, bool) {
 func (x *Exports) Build(ctx context.Context, id string) error {
 	for {
 		j, err := x.App.BuildExport(ctx, id)
-		var busy *app.ErrExportBusy
+		var busy *app.ExportBusyError
 		switch {
 		case errors.As(err, &busy):
 			wait := time.Until(busy.LeaseUntil) + time.Second

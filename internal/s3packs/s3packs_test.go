@@ -3,14 +3,12 @@ package s3packs_test
 import (
 	"context"
 	"crypto/rand"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/casehold/casehold/internal/awsconf"
 	"github.com/casehold/casehold/internal/emulators"
+	"github.com/casehold/casehold/internal/memtest"
 	"github.com/casehold/casehold/internal/packstoretest"
 	"github.com/casehold/casehold/internal/s3evidence"
 	"github.com/casehold/casehold/internal/s3packs"
@@ -62,40 +60,24 @@ func TestMemoryIsFlat(t *testing.T) {
 	const total = 256 << 20
 	chunk := make([]byte, 1<<20)
 	rand.Read(chunk)
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-		}
-	}()
-	w, err := p.Create(context.Background(), "exports/memory.zip")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for n := 0; n < total; n += len(chunk) {
-		if _, err := w.Write(chunk); err != nil {
+	var size int64
+	grew := memtest.PeakHeap(func() {
+		w, err := p.Create(context.Background(), "exports/memory.zip")
+		if err != nil {
 			t.Fatal(err)
 		}
+		for n := 0; n < total; n += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if size, err = w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if size != total {
+		t.Fatalf("commit: %d bytes, want %d", size, total)
 	}
-	size, err := w.Commit()
-	close(done)
-	if err != nil || size != total {
-		t.Fatalf("commit: %d, %v", size, err)
-	}
-	grew := int64(peak.Load()) - int64(before.HeapInuse)
 	t.Logf("pack %d MB through S3 multipart, peak heap above start %.1f MB", size>>20, float64(grew)/(1<<20))
 	if grew > 64<<20 {
 		t.Errorf("heap grew by %d MB while uploading a %d MB pack", grew>>20, size>>20)

@@ -1,7 +1,6 @@
 package wire_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -21,6 +20,7 @@ import (
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/evpack"
+	"github.com/casehold/casehold/internal/evpack/packtest"
 	"github.com/casehold/casehold/internal/s3packs"
 	"github.com/casehold/casehold/internal/wire"
 )
@@ -117,7 +117,7 @@ func TestAWSExportJob(t *testing.T) {
 	if err != nil || !rep.OK || rep.Documents != 2 {
 		t.Fatalf("the pack from the link does not check: %v %+v", err, rep)
 	}
-	dir := unzipTo(t, pack)
+	dir := packtest.Unzip(t, pack)
 	sums, _ := os.ReadFile(filepath.Join(dir, evpack.ManifestSHA256))
 	if d := sha256.Sum256(sums); hex.EncodeToString(d[:]) != st.Result.ManifestSHA256 {
 		t.Errorf("manifest.sha256 hashes to %x, the job says %s", d, st.Result.ManifestSHA256)
@@ -132,33 +132,4 @@ func TestAWSExportJob(t *testing.T) {
 	if _, err := api.Service.ExportStatus(ctx, auth.DemoStaff[1], v.ID); casehold.ErrorCode(err) != casehold.ENOTFOUND {
 		t.Errorf("a stranger polling the job = %v, want not found", err)
 	}
-}
-
-// unzipTo extracts a pack into a fresh folder.
-func unzipTo(t *testing.T, pack []byte) string {
-	t.Helper()
-	dir := t.TempDir()
-	zr, err := zip.NewReader(bytes.NewReader(pack), int64(len(pack)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range zr.File {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
