@@ -148,6 +148,9 @@ func (s *Exports) BuildExport(ctx context.Context, jobID string) (*casehold.Expo
 	// The same decision again, as the requester: a lock placed or a grant lifted since the
 	// request stops the pack.
 	ex, err := s.PrepareExport(ctx, requester, j.MatterID)
+	if casehold.ErrorCode(err) == casehold.EINTERNAL {
+		return s.retryExport(ctx, j, err) // a store that did not answer decides nothing
+	}
 	if err != nil {
 		return s.finishExport(ctx, j, requester, nil, err)
 	}
