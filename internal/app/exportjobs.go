@@ -32,6 +32,10 @@ const (
 	// whichever comes first.
 	exportProgressDocs  = 20
 	exportProgressEvery = 5 * time.Second
+	// ExportStallAfter: an unfinished job unchanged this long has no builder left (every
+	// delivery failed; the export function's failure queue has its record), and the
+	// requester is told to ask again.
+	ExportStallAfter = 30 * time.Minute
 	// PackPrefix is where packs live in the PackStore (the staging bucket's exports/).
 	PackPrefix = "exports/"
 )
@@ -47,6 +51,8 @@ type ExportJobView struct {
 	// Result describes the built pack (ready jobs only).
 	Result  *ExportJobResult `json:"result,omitempty"`
 	Failure string           `json:"failure,omitempty"`
+	// Stalled: the job is unfinished and nothing has changed it for ExportStallAfter.
+	Stalled bool `json:"stalled,omitempty"`
 	// DownloadURL fetches the pack until DownloadExpiresAt (ready jobs only): a presigned
 	// S3 URL in AWS, casehold's own download route locally.
 	DownloadURL       string     `json:"download_url,omitempty"`
@@ -63,9 +69,9 @@ type ExportJobResult struct {
 	AuditEvents    int    `json:"audit_events"`
 }
 
-func exportJobView(j *casehold.ExportJob) *ExportJobView {
+func exportJobView(j *casehold.ExportJob, now time.Time) *ExportJobView {
 	v := &ExportJobView{ID: j.ID, MatterID: j.MatterID, State: j.State, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
-		Progress: j.Progress, Failure: j.Failure}
+		Progress: j.Progress, Failure: j.Failure, Stalled: !j.State.Finished() && now.Sub(j.UpdatedAt) > ExportStallAfter}
 	if r := j.Result; r != nil && j.State == casehold.ExportReady {
 		v.Result = &ExportJobResult{FileName: r.FileName, Size: r.Size, ManifestSHA256: r.ManifestSHA256,
 			CheckpointSize: r.CheckpointSize, Documents: r.Documents, AuditEvents: r.AuditEvents}
@@ -102,7 +108,7 @@ func (s *Exports) RequestExport(ctx context.Context, actor casehold.Actor, matte
 	if s.StartExport != nil {
 		s.StartExport(j.ID)
 	}
-	return exportJobView(j), nil
+	return exportJobView(j, now), nil
 }
 
 // ExportBusyError wraps the ECONFLICT of a job another builder holds: the caller may wait
@@ -252,7 +258,7 @@ func (s *Exports) ExportStatus(ctx context.Context, actor casehold.Actor, jobID 
 	if err != nil {
 		return nil, err
 	}
-	v := exportJobView(j)
+	v := exportJobView(j, s.now())
 	if j.State != casehold.ExportReady {
 		return v, nil
 	}

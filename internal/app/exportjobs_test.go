@@ -311,7 +311,11 @@ func TestExportJobResumes(t *testing.T) {
 				if _, err := a.Service.BuildExport(ctx, v.ID); !errors.As(err, &busy) {
 					t.Fatalf("build while the dead builder's lease is live = %v, want busy", err)
 				}
-				clock.add(app.ExportLease)
+				// Long after, nothing has moved it: the requester is told it stalled.
+				clock.add(app.ExportStallAfter + time.Minute)
+				if v, err := a.Service.ExportStatus(ctx, coord, v.ID); err != nil || !v.Stalled || v.State != casehold.ExportBuilding {
+					t.Fatalf("status of a job whose builder died = %+v, %v; want stalled", v, err)
+				}
 			}
 			if ids, _ := a.Service.UnfinishedExports(ctx, 10); len(ids) != 1 || ids[0] != v.ID {
 				t.Errorf("unfinished jobs a restart would pick up = %v", ids)
@@ -319,6 +323,9 @@ func TestExportJobResumes(t *testing.T) {
 			j, err = a.Service.BuildExport(ctx, v.ID)
 			if err != nil || j.State != casehold.ExportReady || j.Attempts != 2 || j.Result.Documents != 4 {
 				t.Fatalf("resumed build = %+v, %v", j, err)
+			}
+			if v, _ := a.Service.ExportStatus(ctx, coord, v.ID); v.Stalled {
+				t.Error("a ready job is reported stalled")
 			}
 			jobPack(t, a, coord, v.ID)
 			if ids, _ := a.Service.UnfinishedExports(ctx, 10); len(ids) != 0 {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casehold/casehold/internal/evpack"
 )
@@ -35,6 +36,20 @@ func TestExportPages(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `data-poll="3000"`) || !strings.Contains(body, "Waiting to start") ||
 		!strings.Contains(body, "0 of 0 document(s)") {
 		t.Fatalf("queued job page: %d\n%.3000s", status, body)
+	}
+	// Were nothing to build it for half an hour, the page would say so and offer to ask again.
+	jobs := e.app.Service.ExportJobs
+	j, err := jobs.GetExportJob(context.Background(), jobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.UpdatedAt = j.UpdatedAt.Add(-31 * time.Minute)
+	if err := jobs.UpdateExportJob(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	status, _, body = p.do("GET", loc, nil)
+	if status != 200 || !strings.Contains(body, "The pack has stopped being built") || strings.Contains(body, "data-poll") {
+		t.Fatalf("stalled job page: %d\n%.3000s", status, body)
 	}
 	if err := e.app.Exports.Build(context.Background(), jobID); err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ func (u *UI) exportPage(w http.ResponseWriter, r *http.Request, ss *session) {
 		d.Download = "/ui" + d.Download
 	}
 	v := u.newView(r, ss, "Evidence pack", "work")
-	if !job.State.Finished() {
+	if !job.State.Finished() && !job.Stalled {
 		v.Refresh = exportRefreshSeconds
 	}
 	u.takeNotice(w, ss, v)
