@@ -44,7 +44,10 @@ func TestAWSExportJob(t *testing.T) {
 	if err != nil {
 		t.Fatalf("build api: %v", err)
 	}
-	fn, err := wire.Build(ctx, cfg, wire.Logger(cfg, io.Discard)) // the export function
+	// The export function, as deployed: the log's public key only (proofs need no signing).
+	fnCfg := cfg
+	fnCfg.AuditSigningKey, fnCfg.AuditPublicKey = "", api.Service.AuditLog.Keys.VerifierKey
+	fn, err := wire.Build(ctx, fnCfg, wire.Logger(fnCfg, io.Discard))
 	if err != nil {
 		t.Fatalf("build export function: %v", err)
 	}
