@@ -71,15 +71,7 @@ func (s *Exports) PrepareExport(ctx context.Context, actor casehold.Actor, matte
 		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT,
 			"the audit log has no signed checkpoint yet to prove the events against; try again in a minute"))
 	}
-	var pids []string
-	for _, d := range all {
-		for _, p := range d.PIDs {
-			if !slices.Contains(pids, p) {
-				pids = append(pids, p)
-			}
-		}
-	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, PIDs: pids,
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, PIDs: documentPIDs(all),
 		Detail: fmt.Sprintf("documents=%d checkpoint=%d basis=%s", len(all), tree.Checkpoint.Number, basis)}); err != nil {
 		return nil, err
 	}
@@ -90,6 +82,20 @@ func (s *Exports) PrepareExport(ctx context.Context, actor casehold.Actor, matte
 		}
 	}
 	return &Export{s: s.Deps, actor: actor, m: m, docs: all, names: names, cp: tree.Checkpoint}, nil
+}
+
+// documentPIDs lists the children the documents concern, each once, so "who saw this
+// child" finds every export of them.
+func documentPIDs(docs []*casehold.Document) []string {
+	var pids []string
+	for _, d := range docs {
+		for _, p := range d.PIDs {
+			if !slices.Contains(pids, p) {
+				pids = append(pids, p)
+			}
+		}
+	}
+	return pids
 }
 
 // decideExport is the access decision of every export (the pack streamed, requested as a

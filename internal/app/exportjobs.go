@@ -263,7 +263,8 @@ func (s *Exports) ExportStatus(ctx context.Context, actor casehold.Actor, jobID 
 		return v, nil
 	}
 	const action = "export.download_link"
-	if _, _, _, err := s.decideExport(ctx, actor, action, j.MatterID); err != nil {
+	_, docs, _, err := s.decideExport(ctx, actor, action, j.MatterID)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.Packs.Link(ctx, j.Result.Key, j.Result.FileName, ExportLinkTTL)
@@ -276,7 +277,7 @@ func (s *Exports) ExportStatus(ctx context.Context, actor casehold.Actor, jobID 
 	}
 	exp := s.now().Add(ExportLinkTTL)
 	v.DownloadURL, v.DownloadExpiresAt = u, &exp
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: j.MatterID,
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: j.MatterID, PIDs: documentPIDs(docs),
 		Detail: fmt.Sprintf("job=%s direct=%v manifest_sha256=%s", j.ID, direct, j.Result.ManifestSHA256)}); err != nil {
 		return nil, err
 	}
@@ -294,14 +295,15 @@ func (s *Exports) OpenExportPack(ctx context.Context, actor casehold.Actor, jobI
 	if j.State != casehold.ExportReady {
 		return nil, 0, "", s.refuse(ctx, actor, action, j.MatterID, "", casehold.Errorf(casehold.ECONFLICT, "the evidence pack is %s, not ready", j.State))
 	}
-	if _, _, _, err := s.decideExport(ctx, actor, action, j.MatterID); err != nil {
+	_, docs, _, err := s.decideExport(ctx, actor, action, j.MatterID)
+	if err != nil {
 		return nil, 0, "", err
 	}
 	rc, size, err := s.Packs.Open(ctx, j.Result.Key)
 	if err != nil {
 		return nil, 0, "", s.refuse(ctx, actor, action, j.MatterID, "", fmt.Errorf("export download: %w", err))
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: j.MatterID,
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: j.MatterID, PIDs: documentPIDs(docs),
 		Detail: fmt.Sprintf("job=%s manifest_sha256=%s", j.ID, j.Result.ManifestSHA256)}); err != nil {
 		rc.Close()
 		return nil, 0, "", err

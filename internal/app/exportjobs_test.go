@@ -132,6 +132,18 @@ func TestExportJob(t *testing.T) {
 		if log := auditOf(t, a); countPrefix(log, "export.download_link:ok job="+v.ID) != 1 || countPrefix(log, "export.download:ok job="+v.ID) != 1 {
 			t.Errorf("link and download not audited: %v", log)
 		}
+		// "Who saw this child" finds the link and the download.
+		evs, err := a.Service.Store.ListAuditBy(ctx, casehold.AuditFilter{PID: "P1"}, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, ev := range evs {
+			seen[ev.Action] = true
+		}
+		if !seen["export.download_link"] || !seen["export.download"] {
+			t.Errorf("the child's audit trail lacks the pack's link or download: %v", seen)
+		}
 	})
 	t.Run("StrangerGetsNotFound", func(t *testing.T) {
 		for _, id := range []string{v.ID, "x-nope"} {
