@@ -28,6 +28,7 @@ $(eval $(call lambda,ReleaseFunction,release))
 $(eval $(call lambda,SequencerFunction,sequencer))
 $(eval $(call lambda,DisposalFunction,disposal))
 $(eval $(call lambda,RemindersFunction,reminders))
+$(eval $(call lambda,ExportFunction,export))
 
 # cfn-lint runs the SAM transform offline and checks the result against the CloudFormation
 # schemas (circular dependencies included). It is a Python tool: pip install cfn-lint.

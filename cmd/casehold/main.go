@@ -257,6 +257,13 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// What the export function does in AWS (started by the table's stream): build each
+	// requested evidence pack, and those a stopped server left unfinished. Builds stop with
+	// ctx and are waited for before the store closes.
+	if err := a.Exports.Start(ctx); err != nil {
+		return err
+	}
+	defer func() { stop(); a.Exports.Wait() }()
 	if cfg.Backend == config.Embedded {
 		inbox := filepath.Join(cfg.DataDir, "inbox")
 		every, _ := time.ParseDuration(cfg.InboxPoll)

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/intake"
 	"github.com/casehold/casehold/internal/mailmsg"
+	"github.com/casehold/casehold/internal/memtest"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -37,36 +37,6 @@ func embedded(b testing.TB) *wire.App {
 	}
 	b.Cleanup(func() { a.Close() })
 	return a
-}
-
-// peakHeap samples HeapInuse while f runs and returns the peak above what was in use
-// before (the benchmark's own fixtures are not the path's memory).
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(done)
-	if p := peak.Load(); p > before.HeapInuse {
-		return p - before.HeapInuse
-	}
-	return 0
 }
 
 // BenchmarkEmailIntake: a 30 MB message with ten PDF attachments taken in and secured on the
@@ -111,7 +81,7 @@ func BenchmarkEmailIntake(b *testing.B) {
 		runtime.GC()
 		b.SetBytes(total)
 		b.ResetTimer()
-		peak := peakHeap(func() {
+		peak := memtest.PeakHeap(func() {
 			for _, p := range files {
 				in, err := intake.IngestFile(ctx, a.Service, p)
 				if err != nil || in.Status != casehold.InboundSecured {

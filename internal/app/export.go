@@ -29,6 +29,9 @@ type Export struct {
 	docs  []*casehold.Document
 	names []string
 	cp    casehold.Checkpoint
+	// onDocument, when set, is told after each document (an export job's progress); an
+	// error from it stops the pack.
+	onDocument func(done int, bytes int64) error
 }
 
 // ExportResult says what a pack holds.
@@ -52,32 +55,9 @@ func (e *Export) FileName() string { return "casehold-" + e.m.ID + ".zip" }
 // complete and not be.
 func (s *Exports) PrepareExport(ctx context.Context, actor casehold.Actor, matterID string) (*Export, error) {
 	const action = "matter.export"
-	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
-		return nil, s.refuse(ctx, actor, action, matterID, "", err)
-	}
-	m, err := s.Store.GetMatter(ctx, matterID)
+	m, all, basis, err := s.decideExport(ctx, actor, action, matterID)
 	if err != nil {
-		return nil, s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("export: %w", err))
-	}
-	r, err := s.reader(ctx, actor)
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	basis, err := s.allowReader(ctx, r, casehold.ActReadDocument, m, nil)
-	if err != nil {
-		return nil, s.refuse(ctx, actor, action, matterID, "", err)
-	}
-	all, err := s.Store.ListMatterDocuments(ctx, matterID)
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	visible, err := s.visibleDocuments(ctx, r, m, all)
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	if n := len(all) - len(visible); n > 0 {
-		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN,
-			"%d document(s) of this matter concern a locked record you may not read: ask the lock's owner, or someone they allow, to export the pack", n))
+		return nil, err
 	}
 	l, err := s.auditLog()
 	if err != nil {
@@ -91,15 +71,7 @@ func (s *Exports) PrepareExport(ctx context.Context, actor casehold.Actor, matte
 		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT,
 			"the audit log has no signed checkpoint yet to prove the events against; try again in a minute"))
 	}
-	var pids []string
-	for _, d := range all {
-		for _, p := range d.PIDs {
-			if !slices.Contains(pids, p) {
-				pids = append(pids, p)
-			}
-		}
-	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, PIDs: pids,
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, MatterID: matterID, PIDs: documentPIDs(all),
 		Detail: fmt.Sprintf("documents=%d checkpoint=%d basis=%s", len(all), tree.Checkpoint.Number, basis)}); err != nil {
 		return nil, err
 	}
@@ -110,6 +82,54 @@ func (s *Exports) PrepareExport(ctx context.Context, actor casehold.Actor, matte
 		}
 	}
 	return &Export{s: s.Deps, actor: actor, m: m, docs: all, names: names, cp: tree.Checkpoint}, nil
+}
+
+// documentPIDs lists the children the documents concern, each once, so "who saw this
+// child" finds every export of them.
+func documentPIDs(docs []*casehold.Document) []string {
+	var pids []string
+	for _, d := range docs {
+		for _, p := range d.PIDs {
+			if !slices.Contains(pids, p) {
+				pids = append(pids, p)
+			}
+		}
+	}
+	return pids
+}
+
+// decideExport is the access decision of every export (the pack streamed, requested as a
+// job, built, or handed out by link): the actor may read every document of the matter.
+// Refusals are audited under action.
+func (s *Exports) decideExport(ctx context.Context, actor casehold.Actor, action, matterID string) (*casehold.Matter, []*casehold.Document, string, error) {
+	if err := casehold.AuthorizeRole(actor, casehold.ActReadDocument); err != nil {
+		return nil, nil, "", s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	m, err := s.Store.GetMatter(ctx, matterID)
+	if err != nil {
+		return nil, nil, "", s.refuse(ctx, actor, action, matterID, "", fmt.Errorf("export: %w", err))
+	}
+	r, err := s.reader(ctx, actor)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("export: %w", err)
+	}
+	basis, err := s.allowReader(ctx, r, casehold.ActReadDocument, m, nil)
+	if err != nil {
+		return nil, nil, "", s.refuse(ctx, actor, action, matterID, "", err)
+	}
+	all, err := s.Store.ListMatterDocuments(ctx, matterID)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("export: %w", err)
+	}
+	visible, err := s.visibleDocuments(ctx, r, m, all)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("export: %w", err)
+	}
+	if n := len(all) - len(visible); n > 0 {
+		return nil, nil, "", s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN,
+			"%d document(s) of this matter concern a locked record you may not read: ask the lock's owner, or someone they allow, to export the pack", n))
+	}
+	return m, all, basis, nil
 }
 
 // WriteTo streams the pack to w. Every document is read from its exact stored version and
@@ -139,6 +159,11 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (*ExportResult, error
 		}
 		res.Bytes += d.Size
 		res.Documents++
+		if e.onDocument != nil {
+			if err := e.onDocument(res.Documents, res.Bytes); err != nil {
+				return nil, err
+			}
+		}
 		man.Documents = append(man.Documents, evpack.Entry{DocumentID: d.ID, VersionID: d.VersionID, File: name, SHA256: d.SHA256,
 			Size: d.Size, DocType: d.DocType, DocDate: d.DocDate.String(), Source: string(d.Source), UploadedAt: d.UploadedAt,
 			UploadedBy: d.UploadedBy, PIDs: d.PIDs})

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -20,6 +19,7 @@ import (
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/evpack"
 	"github.com/casehold/casehold/internal/evpack/packtest"
+	"github.com/casehold/casehold/internal/memtest"
 	"github.com/casehold/casehold/internal/wire"
 )
 
@@ -34,35 +34,6 @@ func exportPack(t *testing.T, a *wire.App, actor casehold.Actor, matterID string
 	var buf bytes.Buffer
 	res, err := ex.WriteTo(ctx, &buf)
 	return buf.Bytes(), res, err
-}
-
-// unzip extracts a pack into a fresh folder.
-func unzip(t *testing.T, pack []byte) string {
-	t.Helper()
-	dir := t.TempDir()
-	zr, err := zip.NewReader(bytes.NewReader(pack), int64(len(pack)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range zr.File {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // sha256sumCheck runs `sha256sum -c manifest.sha256` in dir, as a recipient would.
@@ -101,7 +72,7 @@ func TestExportPack(t *testing.T) {
 	if !rep.OK || rep.Documents != 2 || rep.AuditEvents != res.AuditEvents || !rep.KeyPinned {
 		t.Fatalf("a fresh pack fails its check: %+v", rep)
 	}
-	dir := unzip(t, pack)
+	dir := packtest.Unzip(t, pack)
 	for _, name := range []string{"Contact 21.12.2013.pdf", "Contact 21.12.2013 (2).pdf"} {
 		if _, err := os.Stat(filepath.Join(dir, "documents", name)); err != nil {
 			t.Errorf("no document named %q by the disclosure convention: %v", name, err)
@@ -300,7 +271,7 @@ func TestExportMemoryIsFlat(t *testing.T) {
 	}
 	var res *app.ExportResult
 	cw := &countWriter{}
-	peak := peakHeap(func() {
+	peak := memtest.PeakHeap(func() {
 		res, err = ex.WriteTo(ctx, cw)
 	})
 	if err != nil {
@@ -312,6 +283,27 @@ func TestExportMemoryIsFlat(t *testing.T) {
 	t.Logf("pack %d MB, peak heap above start %.1f MB", cw.n>>20, float64(peak)/(1<<20))
 	if peak > 64<<20 {
 		t.Errorf("heap grew by %d MB while streaming a %d MB pack", peak>>20, cw.n>>20)
+	}
+
+	// The same pack built by an export job into the pack store (the local one: a file
+	// renamed into place; s3packs has its own measurement), progress updates included.
+	v, err := a.Service.RequestExport(ctx, auth.DemoStaff[0], m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j *casehold.ExportJob
+	peak = memtest.PeakHeap(func() {
+		j, err = a.Service.BuildExport(ctx, v.ID)
+	})
+	if err != nil || j.State != casehold.ExportReady || j.Result.Size < docs*size {
+		t.Fatalf("job = %+v, %v", j, err)
+	}
+	t.Logf("export job into the pack store: pack %d MB, peak heap above start %.1f MB", j.Result.Size>>20, float64(peak)/(1<<20))
+	if peak > 64<<20 {
+		t.Errorf("heap grew by %d MB while building a %d MB pack into the pack store", peak>>20, j.Result.Size>>20)
+	}
+	if err := a.Service.Packs.Delete(ctx, j.Result.Key); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -58,6 +58,13 @@ type Deps struct {
 	// AuditLog proves and verifies the audit log (and, where this process sequences it, is
 	// told of new events). Required for the audit routes; recording needs only Store.
 	AuditLog *auditlog.Log
+
+	// Export jobs (exportjobs.go): where jobs are kept and built packs wait for download.
+	// StartExport, where set, is told of each new job (the local server builds it in a
+	// goroutine); in AWS it is nil and the table's stream starts the export function.
+	ExportJobs  casehold.ExportJobStore
+	Packs       casehold.PackStore
+	StartExport func(jobID string)
 }
 
 // SystemActor is who acts for outside events (S3, SES, schedules).

@@ -28,6 +28,7 @@
 //	mail due       MAILDUE                 <next attempt>#<occasion key>     (pending messages only)
 //	due entry      DUE#<subject key>       DUE
 //	due row        DUEAT                   <due>#<subject key>
+//	export job     EXPORT#<id>             META                              EXPORTS#unfinished <created>#<id>  (only while queued or building)
 //
 // <created>, <uploaded> and <received> are UTC times with exactly nine fractional digits,
 // so string order is time order (RFC 3339 with trimmed zeros is not). Kinds contain no '#'
@@ -110,6 +111,12 @@
 //	SetDue / MoveDue      DUE#<key> + DUEAT rows                        TransactWriteItems: entry due = :from (or attribute_not_exists), old row deleted, new row put
 //	GetDue                DUE#<key>, DUE                                GetItem (consistent)
 //	DueBy                 PK = DUEAT, SK <= <t>#U+FFFF                  Query (consistent, Limit): the sweep reads only what is due
+//	CreateExportJob       EXPORT#<id>, META                             PutItem, attribute_not_exists(PK); the stored job comes back with a failed condition (same request = success)
+//	GetExportJob          EXPORT#<id>, META                             GetItem (consistent)
+//	ClaimExportJob        EXPORT#<id>, META                             GetItem, the domain decides (queued, or lease expired), PutItem version = :expected
+//	UpdateExportJob       EXPORT#<id>, META                             PutItem, version = :expected (GSI1 keys only while unfinished)
+//	UnfinishedExportJobs  GSI1: GSI1PK = EXPORTS#unfinished             Query on GSI1, ascending, Limit; one small partition (a server start picks up what a crash left)
+//	(stream)              INSERT of EXPORT#<id>                         the table's stream (NEW_IMAGE), filtered on eventName INSERT and PK prefix EXPORT#, invokes the export function
 //
 // # Consistency
 //

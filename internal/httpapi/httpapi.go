@@ -98,7 +98,7 @@ func (s *Server) routes() []route {
 		{"GET", "/audit/checkpoint", s.auditCheckpoint, true}, // signed, public by design
 		{"GET", "/audit/key", s.auditKey, true},               // the public verifier key
 		{"PUT", "/uploads/{key...}", s.receiveUpload, true},   // authorised by its signature
-	}, append(append(append(s.workRoutes(), s.inboundRoutes()...), s.lockRoutes()...), s.retentionRoutes()...)...)
+	}, append(append(append(append(s.workRoutes(), s.inboundRoutes()...), s.lockRoutes()...), s.retentionRoutes()...), s.exportJobRoutes()...)...)
 }
 
 // Routes lists "METHOD /path" for every route, for documentation tests.

@@ -465,6 +465,9 @@ func TestOpenAPISchemasMatchJSONTags(t *testing.T) {
 		{"RetentionSchedule", casehold.RetentionSchedule{}, nil, nil},
 		{"RetentionRule", casehold.RetentionRule{}, nil, nil},
 		{"DisposalCertificate", disposalcert.Certificate{}, nil, nil},
+		{"ExportJob", app.ExportJobView{}, nil, nil},
+		{"ExportProgress", casehold.ExportProgress{}, nil, nil},
+		{"ExportJobResult", app.ExportJobResult{}, nil, nil},
 		{"LookupInput", struct {
 			PID string `json:"pid"`
 		}{}, nil, nil},
@@ -539,6 +542,7 @@ func TestOpenAPIEnumsMatchDomain(t *testing.T) {
 		{"LockReason", stringList(mapAt(schemas, "LockReason")["enum"]), str(casehold.LockAdoptionRisk, casehold.LockStaffRelated, casehold.LockHighProfile, casehold.LockSeriousCaseReview, casehold.LockUnexplainedDeath, casehold.LockHeadOfService)},
 		{"LockStatus", stringList(mapAt(schemas, "LockStatus")["enum"]), str(casehold.LockRequested, casehold.LockApproved,
 			casehold.LockActive, casehold.LockRefused, casehold.LockUnlocked)},
+		{"ExportState", stringList(mapAt(schemas, "ExportState")["enum"]), str(casehold.ExportQueued, casehold.ExportBuilding, casehold.ExportReady, casehold.ExportFailed)},
 		{"Error.code", stringList(mapAt(schemas, "Error", "properties", "error", "properties", "code")["enum"]),
 			str(casehold.EINVALID, casehold.EUNAUTHORIZED, casehold.EFORBIDDEN, casehold.ENOTFOUND, casehold.ECONFLICT,
 				casehold.ETOOLARGE, casehold.EUNSUPPORTED, casehold.EHELD, casehold.EINTERNAL, casehold.EINTEGRITY)},

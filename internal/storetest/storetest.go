@@ -35,6 +35,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Disposal", func(t *testing.T) { testDisposal(t, newHarness) })
 	t.Run("MailQueue", func(t *testing.T) { testMailQueue(t, newHarness) })
 	t.Run("DueIndex", func(t *testing.T) { testDueIndex(t, newHarness) })
+	t.Run("ExportJobs", func(t *testing.T) { testExportJobs(t, newHarness) })
 }
 
 var base = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)

@@ -398,6 +398,27 @@ func TestBrowserJourney(t *testing.T) {
 	e.run(coord, "my work", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("table")))
 	e.screenshot(coord, "my-work")
 
+	// The evidence pack, from the matter page's button: the job's page refreshes itself
+	// until the pack is ready (built here as the local server's goroutine would build it).
+	if err := e.app.Service.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.run(coord, "matter page", chromedp.Navigate(matterURL), chromedp.WaitVisible(chromedp.CSS("#evidence-pack")))
+	e.clickAndLoad(coord, "export evidence pack", `form[action="/ui/matters/`+matterID+`/exports"] button`)
+	e.check(coord, "export-job")
+	jobURL := get(e, coord, "job page", chromedp.Location())
+	jobID := jobURL[strings.LastIndex(jobURL, "/")+1:]
+	if err := e.app.Exports.Build(ctx, jobID); err != nil {
+		t.Fatalf("build the pack: %v", err)
+	}
+	e.run(coord, "the job page refreshes to ready", chromedp.WaitVisible(chromedp.CSS(".govuk-panel--confirmation")))
+	e.check(coord, "export-ready")
+	e.screenshot(coord, "export")
+	packStatus := get(e, coord, "download the pack", chromedp.Evaluate[string](`fetch('/ui/exports/`+jobID+`/download').then(r => r.status + ' ' + r.headers.get('content-type'))`, chromedp.EvalAwaitPromise))
+	if packStatus != "200 application/zip" {
+		t.Errorf("pack download from the page: %q", packStatus)
+	}
+
 	// The child is then locked at once by system support (a sudden death), owned by the
 	// service manager; the team manager has a grant on the matter but is not on the lock.
 	docs, err := e.app.Service.ListDocuments(ctx, actor(t, "s-coord-01"), matterID)

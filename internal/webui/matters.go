@@ -141,6 +141,8 @@ type matterData struct {
 	MaxUpload int64
 	DirectMax int64
 	Released  bool
+	// CanExport offers the "Export evidence pack" button (exports.go).
+	CanExport bool
 }
 
 func (u *UI) uploadForm(m *casehold.Matter) *form {
@@ -167,7 +169,7 @@ func (u *UI) renderMatter(w http.ResponseWriter, r *http.Request, ss *session, s
 		return
 	}
 	d := matterData{Matter: m, DocTypes: casehold.DocTypes, MaxUpload: u.App.MaxUploadBytes, DirectMax: u.cfg.DirectUploadMax,
-		Released: m.Status != casehold.MatterOpen}
+		Released: m.Status != casehold.MatterOpen, CanExport: canExport(a)}
 	if d.Progress, err = u.App.Progress(ctx, a, m.ID); err != nil {
 		u.fail(w, r, ss, err)
 		return

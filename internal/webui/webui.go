@@ -199,6 +199,7 @@ func (u *UI) Routes() []Route {
 		{"GET", "/ui/", u.page(u.notFound), false, any},
 	}
 	rs = append(rs, u.retentionRoutes()...)
+	rs = append(rs, u.exportRoutes()...)
 	rs = append(rs, u.reminderRoutes()...)
 	for i := range rs {
 		rs[i].Handler = u.secured(rs[i].Handler)
@@ -321,6 +322,9 @@ type view struct {
 	Status   int
 	Message  string
 	Headline string
+	// Refresh, when set, has the page's script fetch its live part again after that many
+	// seconds (an export's progress; see poll in casehold.js).
+	Refresh int
 }
 
 func (u *UI) newView(r *http.Request, ss *session, title, nav string) *view {

@@ -24,11 +24,13 @@ import (
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/dynamostore"
 	"github.com/casehold/casehold/internal/fileevidence"
+	"github.com/casehold/casehold/internal/filepacks"
 	"github.com/casehold/casehold/internal/filestaging"
 	"github.com/casehold/casehold/internal/httpapi"
 	"github.com/casehold/casehold/internal/intake"
 	"github.com/casehold/casehold/internal/outbox"
 	"github.com/casehold/casehold/internal/s3evidence"
+	"github.com/casehold/casehold/internal/s3packs"
 	"github.com/casehold/casehold/internal/s3staging"
 	"github.com/casehold/casehold/internal/sesmail"
 	"github.com/casehold/casehold/internal/webui"
@@ -48,6 +50,8 @@ type App struct {
 	UI *webui.UI
 	// Reminders runs the scheduled sweep (the reminders function; the local server's ticker).
 	Reminders *intake.Reminders
+	// Exports builds evidence packs of export jobs (the export function; the local server).
+	Exports *intake.Exports
 	// TokenSecret signs local demo tokens (embedded backend with local auth).
 	TokenSecret []byte
 	closers     []func() error
@@ -137,6 +141,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	a.UI = ui
 	a.Reminders = &intake.Reminders{App: svc, Log: log}
+	a.Exports = &intake.Exports{App: svc, Log: log}
 	a.Handler = (&httpapi.Server{App: svc, Auth: authn, Log: log, Uploads: receiver, UI: ui}).Handler()
 	return a, nil
 }
@@ -171,6 +176,11 @@ func buildEmbedded(cfg config.Config, svc *app.Service, a *App) (*filestaging.St
 	}
 	svc.Store, svc.Evidence, svc.Mail, svc.Staging = store, ev, mail, st
 	svc.Locks, svc.Staff = store, store
+	packs, err := filepacks.New(filepath.Join(dir, "exports"))
+	if err != nil {
+		return nil, err
+	}
+	svc.ExportJobs, svc.Packs = store, packs
 	return st, nil
 }
 
@@ -201,6 +211,8 @@ func buildAWS(ctx context.Context, cfg config.Config, svc *app.Service) error {
 	svc.Store, svc.Locks, svc.Staff = ds, ds, ds
 	svc.Evidence = s3evidence.New(s3c, cfg.EvidenceBucket)
 	svc.Staging = s3staging.New(s3c, cfg.UploadBucket)
+	// Built evidence packs live in the staging bucket under exports/ (app.PackPrefix).
+	svc.ExportJobs, svc.Packs = ds, s3packs.New(s3c, cfg.UploadBucket)
 	svc.Mail = sesmail.New(awsconf.SES(awsCfg, opts))
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -58,4 +60,33 @@ func Rewrite(t testing.TB, pack []byte, resum bool, change func(name string, dat
 // Lines splits a file into its lines, each keeping its newline.
 func Lines(b []byte) [][]byte {
 	return bytes.SplitAfter(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+}
+
+// Unzip extracts a pack into a fresh folder (for `sha256sum -c`, as a recipient would).
+func Unzip(t testing.TB, pack []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	zr, err := zip.NewReader(bytes.NewReader(pack), int64(len(pack)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

@@ -11,6 +11,34 @@ for (const form of document.querySelectorAll('form[data-upload]')) {
   enhanceUpload(form)
 }
 
+for (const el of document.querySelectorAll('[data-poll]')) {
+  poll(el)
+}
+
+// poll keeps a part of the page current (an evidence pack's progress): it fetches the page
+// again every few seconds and swaps in the new part, until the part no longer asks to be
+// polled (the pack is ready or failed). Without the script the page has a "Check again"
+// link; no <meta refresh>, which reloads the page under a screen reader's feet.
+function poll (el) {
+  const every = Number(el.dataset.poll) || 3000
+  const tick = async () => {
+    let next
+    try {
+      const res = await fetch(window.location.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+      if (!res.ok) throw new Error(String(res.status))
+      next = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById(el.id)
+    } catch (e) {
+      setTimeout(tick, every * 2)
+      return
+    }
+    if (!next) return
+    el.replaceWith(next)
+    el = next
+    if (el.dataset.poll) setTimeout(tick, every)
+  }
+  setTimeout(tick, every)
+}
+
 function enhanceUpload (form) {
   const input = form.querySelector('input[type=file]')
   const list = form.querySelector('[data-progress]')

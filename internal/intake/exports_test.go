@@ -1,0 +1,78 @@
+package intake_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/casehold/casehold/internal/app"
+	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/config"
+	"github.com/casehold/casehold/internal/wire"
+)
+
+// TestExportsStart: a starting server builds what the last one left (a queued job, and one
+// whose builder died with it, its lease run out), then builds each new request by itself.
+func TestExportsStart(t *testing.T) {
+	cfg, err := config.FromEnv(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	a, err := wire.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	ctx := context.Background()
+	svc, coord := a.Service, auth.DemoStaff[0]
+	m, err := svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "START-1", Contact: "c",
+		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Start Person"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UploadDocument(ctx, coord, m.ID, app.UploadInput{PID: "P1", DocType: "Contact", DocDate: "2013-12-21"},
+		bytes.NewReader([]byte("%PDF-1.4\nleft behind\n%%EOF\n"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := svc.RequestExport(ctx, coord, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := svc.RequestExport(ctx, coord, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ExportJobs.ClaimExportJob(ctx, dead.ID, "builder-killed", time.Now().Add(-app.ExportLease), app.ExportLease); err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if err := a.Exports.Start(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	a.Exports.Wait()
+	fresh, err := svc.RequestExport(ctx, coord, m.ID) // built by the hook Start set
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Exports.Wait()
+	for _, c := range []struct {
+		name     string
+		id       string
+		attempts int
+	}{{"Queued", queued.ID, 1}, {"BuilderDied", dead.ID, 2}, {"RequestedAfterStart", fresh.ID, 1}} {
+		j, err := svc.ExportJobs.GetExportJob(ctx, c.id)
+		if err != nil || j.State != casehold.ExportReady || j.Attempts != c.attempts {
+			t.Errorf("%s: job = %+v, %v; want ready after %d attempt(s)", c.name, j, err, c.attempts)
+		}
+	}
+}
