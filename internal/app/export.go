@@ -67,6 +67,16 @@ func (s *Exports) PrepareExport(ctx context.Context, actor casehold.Actor, matte
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
+	if tree.Checkpoint.Number == 0 && l.Keys.Signer != nil {
+		// This process signs checkpoints itself (the local server, the CLI): sign the first
+		// one now rather than turn away the first export after a fresh start.
+		if _, err := l.Flush(ctx); err != nil {
+			return nil, fmt.Errorf("export: sign the audit log's first checkpoint: %w", err)
+		}
+		if tree, err = l.Store.AuditTree(ctx); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+	}
 	if tree.Checkpoint.Number == 0 {
 		return nil, s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.ECONFLICT,
 			"the audit log has no signed checkpoint yet to prove the events against; try again in a minute"))

@@ -310,3 +310,36 @@ func TestExportMemoryIsFlat(t *testing.T) {
 type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// TestExportFirstCheckpoint: on a fresh server the first export does not wait for the
+// sequencer's first checkpoint when this process can sign one; a process that only holds
+// the public key (as the AWS functions do) says to try again instead.
+func TestExportFirstCheckpoint(t *testing.T) {
+	coord := auth.DemoStaff[0]
+	t.Run("Signer", func(t *testing.T) {
+		a := embedded(t)
+		m := newMatter(t, a, "PACK-FIRST-1")
+		upload(t, a, m.ID, "first contact")
+		pack, res, err := exportPack(t, a, coord, m.ID)
+		if err != nil {
+			t.Fatalf("first export on a fresh server: %v", err)
+		}
+		if res.CheckpointSize == 0 || len(pack) == 0 {
+			t.Fatalf("pack against checkpoint of size %d, %d bytes", res.CheckpointSize, len(pack))
+		}
+		rep, err := evpack.Verify(bytes.NewReader(pack), int64(len(pack)), evpack.Options{Key: a.Service.AuditLog.Keys.VerifierKey})
+		if err != nil || !rep.OK {
+			t.Fatalf("the pack does not verify: %v %+v", err, rep)
+		}
+	})
+	t.Run("PublicKeyOnly", func(t *testing.T) {
+		a := embedded(t)
+		m := newMatter(t, a, "PACK-FIRST-2")
+		upload(t, a, m.ID, "first contact")
+		a.Service.AuditLog.Keys.Signer = nil
+		_, _, err := exportPack(t, a, coord, m.ID)
+		if code := casehold.ErrorCode(err); code != casehold.ECONFLICT || !strings.Contains(casehold.ErrorMessage(err), "try again in a minute") {
+			t.Fatalf("export with no checkpoint and no signer: %v (%s), want a conflict saying to try again", err, code)
+		}
+	})
+}
