@@ -35,6 +35,13 @@ func TestExportFunction(t *testing.T) {
 	if scalar(get(ev, "Type")) != "DynamoDB" {
 		t.Fatal("ExportFunction is not started by the table's stream")
 	}
+	// The sweep for jobs left idle (every delivery failed, or the builder died): a schedule
+	// whose empty event the handler reads as "sweep".
+	sweep := get(fn, "Properties", "Events", "IdleJobs")
+	if scalar(get(sweep, "Type")) != "ScheduleV2" || scalar(get(sweep, "Properties", "Input")) != "{}" ||
+		get(sweep, "Properties", "DeadLetterConfig", "Arn") == nil {
+		t.Error("ExportFunction has no ScheduleV2 event IdleJobs with Input {} and a dead-letter queue")
+	}
 	p := get(ev, "Properties")
 	for _, want := range []string{"MaximumRetryAttempts", "BisectBatchOnFunctionError", "MaximumRecordAgeInSeconds"} {
 		if get(p, want) == nil {

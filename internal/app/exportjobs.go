@@ -336,6 +336,31 @@ func (s *Exports) requesterJob(ctx context.Context, actor casehold.Actor, action
 
 // UnfinishedExports lists the jobs a server start should build (queued, or building
 // under a lease that may have died with the last process).
+// ExportIdleAfter is how long an unfinished job may go unchanged before the scheduled
+// sweep builds it: longer than a build waits between progress writes and than a stream
+// delivery takes to arrive, far shorter than ExportStallAfter.
+const ExportIdleAfter = 10 * time.Minute
+
+// IdleExports lists up to limit unfinished jobs that nothing has changed for
+// ExportIdleAfter, oldest first: queued jobs whose stream deliveries all failed, and jobs
+// whose builder died. The export function's schedule builds them.
+func (s *Exports) IdleExports(ctx context.Context, limit int) ([]string, error) {
+	if err := s.exportStores(); err != nil {
+		return nil, err
+	}
+	js, err := s.ExportJobs.UnfinishedExportJobs(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, j := range js {
+		if s.now().Sub(j.UpdatedAt) >= ExportIdleAfter {
+			ids = append(ids, j.ID)
+		}
+	}
+	return ids, nil
+}
+
 func (s *Exports) UnfinishedExports(ctx context.Context, limit int) ([]string, error) {
 	if err := s.exportStores(); err != nil {
 		return nil, err

@@ -36,9 +36,13 @@ type Exports struct {
 
 // Handle builds the job of each new-job record. A record whose build failed is reported
 // as a batch item failure, so Lambda delivers it again (and, after its retries, to the
-// dead-letter queue); other records are never redone.
+// dead-letter queue); other records are never redone. An event with no records is the
+// function's schedule: it builds the jobs left idle (see Sweep).
 func (x *Exports) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var out events.DynamoDBEventResponse
+	if len(ev.Records) == 0 {
+		return out, x.Sweep(ctx)
+	}
 	for _, r := range ev.Records {
 		id, ok := exportJobID(r)
 		if !ok {
@@ -50,6 +54,39 @@ func (x *Exports) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 		}
 	}
 	return out, nil
+}
+
+// Sweep builds, one after another, the jobs nothing has changed for app.ExportIdleAfter:
+// those whose every stream delivery failed (their records are in the dead-letter queue)
+// and those whose builder died. A job another builder holds is left to it. It stops
+// starting builds when too little of ctx's time is left for one.
+func (x *Exports) Sweep(ctx context.Context) error {
+	ids, err := x.App.IdleExports(ctx, 100)
+	if err != nil {
+		return fmt.Errorf("sweep export jobs: %w", err)
+	}
+	var failed int
+	for i, id := range ids {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 5*time.Minute {
+			x.Log.WarnContext(ctx, "export sweep: out of time; the next run goes on", "left", len(ids)-i)
+			break
+		}
+		j, err := x.App.BuildExport(ctx, id)
+		var busy *app.ExportBusyError
+		switch {
+		case errors.As(err, &busy):
+			continue // a live builder has it
+		case err != nil:
+			failed++
+			x.Log.ErrorContext(ctx, "export sweep: job not built", "job", id, "err", err)
+		default:
+			x.Log.InfoContext(ctx, "export sweep: job finished", "job", id, "state", j.State, "attempts", j.Attempts)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("sweep export jobs: %d job(s) not built", failed)
+	}
+	return nil
 }
 
 // exportJobID reads the job id from a stream record of a new export job.

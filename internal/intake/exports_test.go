@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
@@ -73,6 +75,67 @@ func TestExportsStart(t *testing.T) {
 		j, err := svc.ExportJobs.GetExportJob(ctx, c.id)
 		if err != nil || j.State != casehold.ExportReady || j.Attempts != c.attempts {
 			t.Errorf("%s: job = %+v, %v; want ready after %d attempt(s)", c.name, j, err, c.attempts)
+		}
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+// TestExportsScheduledSweep: the export function's schedule (an event with no records)
+// builds a job nothing has touched for app.ExportIdleAfter, as when every stream delivery
+// of it failed, and leaves alone a job a live builder holds and one just requested.
+func TestExportsScheduledSweep(t *testing.T) {
+	cfg, err := config.FromEnv(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	a, err := wire.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	ctx := context.Background()
+	svc, coord := a.Service, auth.DemoStaff[0]
+	m, err := svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "SWEEP-1", Contact: "c",
+		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Sweep Person"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	idle, err := svc.RequestExport(ctx, coord, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := svc.RequestExport(ctx, coord, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(app.ExportIdleAfter + time.Minute)
+	svc.Clock = fixedClock{later}
+	if _, err := svc.ExportJobs.ClaimExportJob(ctx, held.ID, "builder-alive", later.Add(-time.Minute), app.ExportLease); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := svc.RequestExport(ctx, coord, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := a.Exports.Handle(ctx, events.DynamoDBEvent{}); err != nil {
+		t.Fatalf("scheduled sweep: %v", err)
+	}
+	for _, c := range []struct {
+		name  string
+		id    string
+		state casehold.ExportState
+	}{{"Idle", idle.ID, casehold.ExportReady}, {"HeldByALiveBuilder", held.ID, casehold.ExportBuilding}, {"JustRequested", fresh.ID, casehold.ExportQueued}} {
+		j, err := svc.ExportJobs.GetExportJob(ctx, c.id)
+		if err != nil || j.State != c.state {
+			t.Errorf("%s: job = %+v, %v; want %s", c.name, j, err, c.state)
 		}
 	}
 }
