@@ -17,9 +17,9 @@ import (
 	"github.com/casehold/casehold/internal/wire"
 )
 
-// TestExportsStart: a starting server builds what the last one left (a queued job, and one
-// whose builder died with it, its lease run out), then builds each new request by itself.
-func TestExportsStart(t *testing.T) {
+// exportsApp builds casehold as `make run` does, in a temporary folder, with one matter.
+func exportsApp(t *testing.T, reference string) (*wire.App, *casehold.Matter) {
+	t.Helper()
 	cfg, err := config.FromEnv(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -30,13 +30,20 @@ func TestExportsStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	ctx := context.Background()
-	svc, coord := a.Service, auth.DemoStaff[0]
-	m, err := svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "START-1", Contact: "c",
-		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Start Person"}}})
+	m, err := a.Service.CreateMatter(context.Background(), auth.DemoStaff[0], casehold.NewMatterInput{Reference: reference, Contact: "c",
+		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Export Person"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, m
+}
+
+// TestExportsStart: a starting server builds what the last one left (a queued job, and one
+// whose builder died with it, its lease run out), then builds each new request by itself.
+func TestExportsStart(t *testing.T) {
+	a, m := exportsApp(t, "START-1")
+	ctx := context.Background()
+	svc, coord := a.Service, auth.DemoStaff[0]
 	if _, err := svc.UploadDocument(ctx, coord, m.ID, app.UploadInput{PID: "P1", DocType: "Contact", DocDate: "2013-12-21"},
 		bytes.NewReader([]byte("%PDF-1.4\nleft behind\n%%EOF\n"))); err != nil {
 		t.Fatal(err)
@@ -87,23 +94,9 @@ func (c fixedClock) Now() time.Time { return c.t }
 // builds a job nothing has touched for app.ExportIdleAfter, as when every stream delivery
 // of it failed, and leaves alone a job a live builder holds and one just requested.
 func TestExportsScheduledSweep(t *testing.T) {
-	cfg, err := config.FromEnv(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DataDir = t.TempDir()
-	a, err := wire.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a, m := exportsApp(t, "SWEEP-1")
 	ctx := context.Background()
 	svc, coord := a.Service, auth.DemoStaff[0]
-	m, err := svc.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "SWEEP-1", Contact: "c",
-		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Sweep Person"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := svc.FlushAudit(ctx); err != nil {
 		t.Fatal(err)
 	}
