@@ -41,15 +41,21 @@ serve() {
 
 stop() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 
-# wrkrun CONNS THREADS OUTFILE runs wrk on the document list and prints "rps p99ms".
+# cputicks prints the machine's busy and total CPU ticks so far (/proc/stat).
+cputicks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+
+# wrkrun CONNS THREADS OUTFILE runs wrk on the document list and prints "rps p99ms non2xx
+# busy%", busy being how much of the machine's CPU (all processes) was in use meanwhile.
 wrkrun() {
-	local c=$1 t=$2 out=$3
+	local c=$1 t=$2 out=$3 b0 t0 b1 t1
+	read -r b0 t0 < <(cputicks)
 	wrk -t"$t" -c"$c" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" "$URL/matters/$MATTER/documents" >"$out"
-	awk '/Requests\/sec/ { rps = $2 }
+	read -r b1 t1 < <(cputicks)
+	awk -v busy="$(((b1 - b0) * 100 / (t1 - t0 + 1)))" '/Requests\/sec/ { rps = $2 }
 		$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
 			ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
 		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.2f %s\n", rps, ms, (bad == "" ? 0 : bad) }' "$out"
+		END { printf "%.0f %.2f %s %s\n", rps, ms, (bad == "" ? 0 : bad), busy }' "$out"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2) }'; }
@@ -121,6 +127,7 @@ go build -tags casehold_nojournalsync -o "$OUT/bin/auditload-nosync" ./infra/ben
 	echo
 } >"$SUMMARY"
 
+"$OUT/bin/auditload" syncprobe -data "$OUT" | sed 's/^SYNCPROBE/syncprobe/' >>"$OUT/raw.txt"
 say "(1) embedded, audited vs auditing off, $ROUNDS rounds of ${SECS}s each..."
 for ((i = 1; i <= ROUNDS; i++)); do
 	order="on off"
@@ -137,7 +144,8 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		r=$(wrkrun 16 2 "$OUT/wrk-$side-$i.txt")
 		stop
 		echo "$side $r" >>"$OUT/raw.txt"
-		say "  $side: $r (rps p99ms non2xx)"
+		grep '^JOURNAL' "$OUT/serve-$side-$i.txt" | sed "s/^JOURNAL/journal-$side/" >>"$OUT/raw.txt" || true
+		say "  $side: $r (rps p99ms non2xx cpu-busy%)"
 	done
 done
 on_rps=$(awk '$1 == "on" { print $2 }' "$OUT/raw.txt" | median)
@@ -148,6 +156,13 @@ ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN { printf "%.2f", a / b }')
 printf '%-52s %s  (%s vs %s req/s; p99 %s ms vs %s ms; medians of %s)  %s\n' \
 	"(1) embedded audited / auditing off:" "$ratio" "$on_rps" "$off_rps" "$on_p99" "$off_p99" "$ROUNDS" \
 	"$(awk -v r="$ratio" -v p="$on_p99" 'BEGIN { print ((r >= 0.8 && p < 20) ? "meets" : "MISSES") " target >= 0.8x, p99 < 20 ms" }')" >>"$SUMMARY"
+on_busy=$(awk '$1 == "on" { print $5 }' "$OUT/raw.txt" | median)
+off_busy=$(awk '$1 == "off" { print $5 }' "$OUT/raw.txt" | median)
+printf '%-52s %s%% audited, %s%% auditing off  (medians; what is left idle, requests spent waiting)\n' \
+	"(1) machine CPU busy during (1):" "$on_busy" "$off_busy" >>"$SUMMARY"
+awk '$1 == "journal-on" { syncs += $2; events += $3; us += $4 } $1 == "syncprobe" { idle = $3 }
+	END { if (syncs) printf "%-52s %.1f events per sync; a sync took %.2f ms under the load, %.2f ms on the idle machine\n",
+		"(1) the journal'"'"'s group commits during (1):", events / syncs, us / syncs / 1000, idle / 1000 }' "$OUT/raw.txt" >>"$SUMMARY"
 for row in "noseq (1b) audited, the sequencer idle:" "nosync (1c) audited, sequencer idle, journal not synced:"; do
 	rps=$(awk -v s="${row%% *}" '$1 == s { print $2 }' "$OUT/raw.txt" | median)
 	printf '%-52s %s  (%s req/s; where the cost is, no target)\n' "${row#* }" \
@@ -156,7 +171,7 @@ done
 
 say "(2)+(3) DynamoDB Local with the AWS wiring (emulators start privately)..."
 if CASEHOLD_CACHE=$CACHE "$REPO/infra/emulators.sh" run -- "$REPO/infra/bench-audit.sh" _aws "$OUT" 2>"$OUT/emulators.log"; then
-	read -r _ a1 p1 _ < <(grep '^aws1 ' "$OUT/raw.txt")
+	read -r _ a1 p1 _ u1 < <(grep '^aws1 ' "$OUT/raw.txt")
 	read -r _ a16 p16 _ < <(grep '^aws16 ' "$OUT/raw.txt")
 	ratio=$(awk -v a="$a16" -v b="$a1" 'BEGIN { printf "%.2f", a / b }')
 	printf '%-52s %s  (%s vs %s req/s; p99 %s ms with 16)  %s\n' "(2) DynamoDB Local, 16 connections / 1:" "$ratio" "$a16" "$a1" "$p16" \
@@ -172,6 +187,11 @@ if CASEHOLD_CACHE=$CACHE "$REPO/infra/emulators.sh" run -- "$REPO/infra/bench-au
 		printf '%-52s %s  (16 connections)\n' "(2d) audited / auditing off on DynamoDB Local:" \
 			"$(awk -v a="$(grep '^aws16noseq ' "$OUT/raw.txt" | cut -d' ' -f2)" -v b="$c16" 'BEGIN { printf "%.2f", a / b }')" >>"$SUMMARY"
 	fi
+	# How much of the machine each run kept busy (wrk, casehold and the JVM share 2 cores):
+	# 16 connections fill it, and 1 connection already uses part of it.
+	awk '{ b[$1] = $5 } END { if (b["aws1noseq"] && b["aws16noseq"] && b["aws1off"] && b["aws16off"])
+		printf "%-52s audited (2b) %s%% / %s%%, auditing off (2c) %s%% / %s%%\n",
+			"(2e) machine CPU busy, 1 / 16 connections:", b["aws1noseq"], b["aws16noseq"], b["aws1off"], b["aws16off"] }' "$OUT/raw.txt" >>"$SUMMARY"
 	sed 's/^/(3) /' "$OUT/append-aws.txt" >>"$SUMMARY"
 else
 	echo "(2)+(3) DynamoDB Local: failed, see $OUT/emulators.log" >>"$SUMMARY"

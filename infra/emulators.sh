@@ -14,6 +14,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CASEHOLD_CACHE:-$REPO/.cache}
+mkdir -p "$CACHE" && CACHE=$(cd "$CACHE" && pwd) # the emulators run from other folders
 BIN=$CACHE/bin
 NPM=$CACHE/npm
 RUNS=$CACHE/run

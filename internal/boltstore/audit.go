@@ -86,6 +86,13 @@ func (s *Store) drainRecords() {
 	}
 }
 
+// JournalStats reports the audit journal's group commits since the store opened.
+func (s *Store) JournalStats() JournalStats {
+	s.journal.mu.Lock()
+	defer s.journal.mu.Unlock()
+	return s.journal.stats
+}
+
 // integratedIDs reports which ids the log holds.
 func (s *Store) integratedIDs(ids []string) (map[string]bool, error) {
 	done := map[string]bool{}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/casehold/casehold/internal/casehold"
 )
@@ -55,6 +56,8 @@ type journal struct {
 	pending    map[string]pendingEvent
 	order      []string    // pending ids in arrival order (may hold integrated ids, skipped)
 	segPending map[int]int // events not yet integrated, per segment
+
+	stats JournalStats
 
 	file    *os.File
 	segment int
@@ -247,18 +250,32 @@ func (j *journal) append(batch []recordRequest) error {
 	if _, err := j.file.WriteAt(buf.Bytes(), j.size); err != nil {
 		return fmt.Errorf("append to audit journal: %w", err)
 	}
+	start := time.Now()
 	if err := datasync(j.file); err != nil {
 		return fmt.Errorf("sync audit journal: %w", err)
 	}
+	synced := time.Since(start)
 	j.size += int64(buf.Len())
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.stats.Syncs++
+	j.stats.Events += int64(len(fresh))
+	j.stats.Syncing += synced
 	for _, e := range fresh {
 		j.pending[e.ID] = pendingEvent{event: e, segment: j.segment}
 		j.order = append(j.order, e.ID)
 		j.segPending[j.segment]++
 	}
 	return nil
+}
+
+// JournalStats counts the group commits of the audit journal since the store opened: how
+// many events each sync carried and how long the syncs took, which bounds how many audited
+// requests a second can answer (infra/bench-audit.sh reports them).
+type JournalStats struct {
+	Syncs   int64
+	Events  int64
+	Syncing time.Duration
 }
 
 func (j *journal) get(id string) (casehold.AuditEvent, bool) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,28 @@ func TestJournal(t *testing.T) {
 		s = mustOpen(t, path)
 		if p, err := s.PendingAudit(ctx, 10); err != nil || len(p) != 2 || p[0].ID != "e1" {
 			t.Fatalf("pending after reopen = %+v, %v", p, err)
+		}
+	})
+	t.Run("StatsCountGroupCommits", func(t *testing.T) {
+		s := mustOpen(t, filepath.Join(t.TempDir(), "state.db"))
+		defer s.Close()
+		const writers, each = 8, 25
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					e := audittest.Event(fmt.Sprintf("w%d-%d", w, i))
+					mustOK(t, s.RecordAudit(ctx, e))
+					mustOK(t, s.RecordAudit(ctx, e)) // the same event again adds nothing
+				}
+			}()
+		}
+		wg.Wait()
+		st := s.JournalStats()
+		if st.Events != writers*each || st.Syncs < 1 || st.Syncs > st.Events || st.Syncing <= 0 {
+			t.Fatalf("stats = %+v, want %d events in 1..%[2]d syncs taking some time", st, writers*each)
 		}
 	})
 	t.Run("TornTailCutOff", func(t *testing.T) {

@@ -6,6 +6,13 @@
 //	auditload append -backend ... -writers 50 -events 20000
 //	                                         record events from many goroutines at once,
 //	                                         then time the sequencer integrating them
+//	auditload syncprobe -data DIR            time 1,000 journal-sized syncs on an idle
+//	                                         machine, for comparison with the syncs
+//	                                         serve counts under load
+//
+// On SIGTERM, serve on the embedded backend prints the audit journal's group commits
+// ("JOURNAL syncs events syncing_us"): how many events each sync carried and how long
+// the syncs took under the load.
 //
 // Built with -tags casehold_noaudit, serve answers the same routes with auditing off: the
 // baseline. The AWS backend uses the CASEHOLD_* settings (the emulators'); it creates its
@@ -33,6 +40,7 @@ import (
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/benchdata"
+	"github.com/casehold/casehold/internal/boltstore"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
 	"github.com/casehold/casehold/internal/httpapi"
@@ -51,6 +59,13 @@ func main() {
 	writers := fs.Int("writers", 50, "concurrent writers (append)")
 	events := fs.Int("events", 20000, "events to append (append)")
 	_ = fs.Parse(os.Args[2:])
+	if mode == "syncprobe" {
+		if err := syncProbe(*dir, 1000); err != nil {
+			fmt.Fprintln(os.Stderr, "auditload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(mode, *backend, *dir, *writers, *events); err != nil {
 		fmt.Fprintln(os.Stderr, "auditload:", err)
 		os.Exit(1)
@@ -126,6 +141,7 @@ func serve(ctx context.Context, a *wire.App) error {
 		}
 		go l.Run(ctx, gap)
 	}
+	var stopProfile func()
 	if path := os.Getenv("AUDITLOAD_CPUPROFILE"); path != "" {
 		// For finding where an audited request's time goes: profile until SIGTERM.
 		f, err := os.Create(path)
@@ -135,15 +151,21 @@ func serve(ctx context.Context, a *wire.App) error {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM)
-		go func() {
-			<-sig
-			pprof.StopCPUProfile()
-			f.Close()
-			os.Exit(0)
-		}()
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
 	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	go func() {
+		<-sig
+		if stopProfile != nil {
+			stopProfile()
+		}
+		if j, ok := a.Service.Store.(interface{ JournalStats() boltstore.JournalStats }); ok {
+			st := j.JournalStats()
+			fmt.Printf("JOURNAL %d %d %d\n", st.Syncs, st.Events, st.Syncing.Microseconds())
+		}
+		os.Exit(0)
+	}()
 	fmt.Printf("READY http://%s %s %s\n", ln.Addr(), tok, m.ID)
 	return http.Serve(ln, h)
 }
