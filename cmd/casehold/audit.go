@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
@@ -163,13 +162,16 @@ func checkConsistency(vkey, oldPath, newPath, proofPath string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	var p struct {
-		Proof []tlog.Hash `json:"proof"`
-	}
+	var p auditlog.ConsistencyProof
 	if err := json.Unmarshal(b, &p); err != nil {
 		return fmt.Errorf("%s is not a consistency proof: %w", proofPath, err)
 	}
 	a, n, err := auditlog.CheckConsistency(older, newer, p.Proof, keys)
+	if err != nil && a.Size > 0 && n.Size > 0 && (p.From != int64(a.Size) || p.To != int64(n.Size)) {
+		// The proof's own sizes only explain the refusal; the check above is what decides.
+		return fmt.Errorf("proof refused: it is from size %d to %d, but the checkpoints are of sizes %d and %d; ask for /audit/consistency?from=%d&to=%d",
+			p.From, p.To, a.Size, n.Size, a.Size, n.Size)
+	}
 	if err != nil {
 		return fmt.Errorf("proof refused: %s", casehold.ErrorMessage(err))
 	}

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -150,5 +153,90 @@ func TestIntakeTrustIsStated(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("require=%v: %q lacks %q", require, got, want)
 		}
+	}
+}
+
+// An outsider who asks for a consistency proof between the wrong sizes is told so, not
+// that the log fails to extend: a refusal that reads like tampering must mean tampering.
+func TestCheckConsistencyNamesWrongSizes(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"CASEHOLD_DATA_DIR": dir}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := wire.Build(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	coord, ig := auth.DemoStaff[0], auth.DemoStaff[0]
+	for _, s := range auth.DemoStaff {
+		if s.Has(casehold.RoleIG) {
+			ig = s
+		}
+	}
+	checkpoint := func(n int) (string, uint64) {
+		t.Helper()
+		for i := range n {
+			if _, err := a.Service.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: fmt.Sprintf("CONS-%d-%d", n, i), Contact: "c",
+				ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Invented Person"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cp, err := a.Service.AuditLog.Flush(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := a.Service.AuditCheckpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("cp-%d", cp.Number))
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path, cp.Size
+	}
+	oldPath, oldSize := checkpoint(2)
+	newPath, newSize := checkpoint(3)
+	key, err := a.Service.AuditPublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proofFile := func(from int64) string {
+		t.Helper()
+		p, err := a.Service.AuditConsistency(ctx, ig, from, int64(newSize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(p)
+		path := filepath.Join(dir, fmt.Sprintf("consistency-%d.json", from))
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, tc := range []struct {
+		name    string
+		from    int64
+		wantOut string
+		wantErr string
+	}{
+		{"the old checkpoint's size", int64(oldSize), fmt.Sprintf("extends size %d", oldSize), ""},
+		{"another size", 1, "", fmt.Sprintf("it is from size 1 to %d, but the checkpoints are of sizes %d and %d", newSize, oldSize, newSize)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(ctx, []string{"audit", "check-consistency", "-key", key, oldPath, newPath, proofFile(tc.from)},
+				func(k string) string { return env[k] }, &out, io.Discard)
+			if tc.wantErr == "" && (err != nil || !strings.Contains(out.String(), tc.wantOut)) {
+				t.Fatalf("got %q, %v; want %q", out.String(), err, tc.wantOut)
+			}
+			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("got %v; want an error saying %q", err, tc.wantErr)
+			}
+		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -54,6 +55,7 @@ type Log struct {
 
 	wake     chan struct{}
 	wakeOnce sync.Once
+	leased   atomic.Bool // this Log has taken the lease at some time
 }
 
 func (l *Log) now() time.Time { return l.Clock.Now().UTC() }
@@ -96,6 +98,7 @@ func (l *Log) Sequence(ctx context.Context) (int, error) {
 				return total, fmt.Errorf("sequence audit log: %w", err)
 			}
 			leased = now
+			l.leased.Store(true)
 		}
 		tree, err := l.Store.AuditTree(ctx)
 		if err != nil {
@@ -384,7 +387,11 @@ func (l *Log) Run(ctx context.Context, minGap time.Duration) {
 		case <-l.wakeChan():
 		case <-tick.C:
 		}
-		if _, err := l.Sequence(ctx); err != nil && ctx.Err() == nil {
+		if _, err := l.Sequence(ctx); casehold.ErrorCode(err) == casehold.ECONFLICT {
+			// Another process is integrating (a command run against the same data, a
+			// second server): it does the work, and this one tries again on the next event.
+			l.Log.Info("audit sequencer: another process holds the audit lease; trying again shortly")
+		} else if err != nil && ctx.Err() == nil {
 			l.Log.Error("audit sequencer failed; retrying on the next event", "err", err)
 		}
 		if l.now().Sub(lastCheckpoint) >= l.checkpointEvery() {
@@ -399,6 +406,21 @@ func (l *Log) Run(ctx context.Context, minGap time.Duration) {
 		case <-time.After(minGap):
 		}
 	}
+}
+
+// ReleaseLease hands the lease back when this process is done with the log (a command
+// that flushed it, a server shutting down), so the next sequencer starts at once rather
+// than when the lease runs out. Nothing is written if this Log never held the lease, and
+// a lease another sequencer has taken since is left alone.
+func (l *Log) ReleaseLease(ctx context.Context) error {
+	if !l.leased.Load() {
+		return nil
+	}
+	err := l.Store.AcquireAuditLease(ctx, l.Owner, l.now(), 0)
+	if err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT {
+		return fmt.Errorf("release audit lease: %w", err)
+	}
+	return nil
 }
 
 // RunFor is the scheduled sequencer (AWS Lambda): it integrates and checkpoints every

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/casehold/casehold/internal/audittest"
+	"github.com/casehold/casehold/internal/casehold"
 )
 
 func TestRunFor(t *testing.T) {
@@ -79,5 +80,45 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := l.Prove(context.Background(), "e07"); err != nil {
 		t.Errorf("prove after Run: %v", err)
+	}
+}
+
+func TestReleaseLease(t *testing.T) {
+	ctx := context.Background()
+	s := openBolt(t)
+	clock := &audittest.Clock{}
+	a := audittest.NewLog(t, s, nil, clock, "cli")
+	b := audittest.NewLog(t, s, nil, clock, "server")
+	// A Log that never took the lease writes nothing when it lets go.
+	if err := b.ReleaseLease(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tree, _ := s.AuditTree(ctx); tree.LeaseOwner != "" {
+		t.Fatalf("releasing a lease never held wrote owner %q", tree.LeaseOwner)
+	}
+	if err := s.RecordAudit(ctx, audittest.Event("e1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordAudit(ctx, audittest.Event("e2")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Sequence(ctx); casehold.ErrorCode(err) != casehold.ECONFLICT {
+		t.Fatalf("while the command holds the lease: %v, want a conflict", err)
+	}
+	if err := a.ReleaseLease(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.Sequence(ctx); err != nil || n != 1 {
+		t.Fatalf("after the command let go: integrated %d, %v; want 1 at once", n, err)
+	}
+	// The lease is the server's now: the command letting go again leaves it alone.
+	if err := a.ReleaseLease(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tree, _ := s.AuditTree(ctx); tree.LeaseOwner != "server" || !tree.LeaseExpires.After(clock.Now()) {
+		t.Fatalf("lease = %q until %v, want the server's, running", tree.LeaseOwner, tree.LeaseExpires)
 	}
 }

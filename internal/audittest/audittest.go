@@ -431,6 +431,11 @@ func testLease(t *testing.T, newHarness func(t *testing.T) Harness) {
 	b := NewLog(t, s, nil, clock, "b")
 	clock.Add(31 * time.Second)
 	mustIntegrate(t, b, 1)
+	// Renewing for no time at all hands the lease back: another may take it at once
+	// (a command that flushed the log, a server shutting down).
+	mustCode(t, s.AcquireAuditLease(ctx(), "c", clock.Now(), 30*time.Second), casehold.ECONFLICT)
+	mustOK(t, s.AcquireAuditLease(ctx(), "b", clock.Now(), 0))
+	mustOK(t, s.AcquireAuditLease(ctx(), "c", clock.Now(), 30*time.Second))
 }
 
 // atomicCrash stands for a store that writes a batch atomically, in a process killed

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auditlog"
@@ -128,6 +129,15 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := buildAuditLog(cfg, svc, log); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if l := svc.AuditLog; l != nil {
+		// Before the store closes: a command or server that sequenced the log hands the
+		// lease back, so the next one does not wait for it to run out.
+		a.closers = append([]func() error{func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return l.ReleaseLease(ctx)
+		}}, a.closers...)
 	}
 	a.Service = svc
 	a.Uploads = &intake.Uploads{App: svc, Log: log}
