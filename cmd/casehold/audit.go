@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-
 	"github.com/casehold/casehold/internal/auditlog"
 	"github.com/casehold/casehold/internal/casehold"
 	"github.com/casehold/casehold/internal/config"
