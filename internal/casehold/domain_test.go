@@ -2,6 +2,7 @@ package casehold
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,17 @@ func TestNewMatterInputValidate(t *testing.T) {
 		{"NoName", func(in *NewMatterInput) { in.People[0].Name = "" }, "people[0].name is required"},
 		{"DuplicatePID", func(in *NewMatterInput) { in.People = append(in.People, in.People[0]) }, "people[1].pid is a duplicate"},
 		{"ControlChars", func(in *NewMatterInput) { in.Contact = "a\nb" }, "control characters"},
+		{"InvalidUTF8", func(in *NewMatterInput) { in.People[0].Name = "A\xffB" }, "people[0].name is not valid UTF-8 text"},
+		{"TooManyPeople", func(in *NewMatterInput) {
+			for i := range MaxPeople {
+				in.People = append(in.People, Person{PID: fmt.Sprintf("P9%04d", i), Name: "Invented Person"})
+			}
+		}, "a matter names at most 100"},
+		{"MostPeople", func(in *NewMatterInput) {
+			for i := range MaxPeople - len(in.People) {
+				in.People = append(in.People, Person{PID: fmt.Sprintf("P9%04d", i), Name: "Invented Person"})
+			}
+		}, ""},
 		{"UnknownKind", func(in *NewMatterInput) { in.Kind = "ombudsman" }, "kind must be"},
 	}
 	for _, c := range cases {

@@ -3,6 +3,7 @@ package casehold
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MatterKind names the kind of preservation demand. New kinds are added here.
@@ -107,6 +108,11 @@ type NewMatterInput struct {
 // maxShortText bounds free-text fields that end up in keys and forms.
 const maxShortText = 200
 
+// MaxPeople bounds the individuals a matter names when it is opened: a direction or review
+// concerns a family, not a register, and the matter record (with its per-person work) must
+// stay well inside one DynamoDB item.
+const MaxPeople = 100
+
 // Validate checks the input and returns the parsed received date. Messages name the field,
 // never its value, so no personal data leaks into an error.
 func (in NewMatterInput) Validate(today Date) (Date, error) {
@@ -142,6 +148,9 @@ func (in NewMatterInput) Validate(today Date) (Date, error) {
 	}
 	if len(in.People) == 0 {
 		return Date{}, Errorf(EINVALID, "people must name at least one individual")
+	}
+	if len(in.People) > MaxPeople {
+		return Date{}, Errorf(EINVALID, "people names %d individuals; a matter names at most %d", len(in.People), MaxPeople)
 	}
 	seen := map[string]bool{}
 	for i, p := range in.People {
@@ -243,6 +252,9 @@ func checkText(field, s string, required bool) error {
 	}
 	if len(s) > maxShortText {
 		return Errorf(EINVALID, "%s must be at most %d characters", field, maxShortText)
+	}
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "%s is not valid UTF-8 text", field)
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {

@@ -278,6 +278,8 @@ func TestCreateMatter(t *testing.T) {
 		// encoding/json would keep the last of two keys; the caller may have meant the first.
 		{"DuplicateKey", coord, "", `{"reference":"R1","reference":"R2","contact":"c","received_on":"` + today + `","people":[]}`, 400, casehold.EINVALID},
 		{"DuplicateNestedKey", coord, "", `{"reference":"R1","contact":"c","received_on":"` + today + `","people":[{"pid":"P1","pid":"P2","name":"N"}]}`, 400, casehold.EINVALID},
+		// encoding/json would store "\xff" as U+FFFD without a word.
+		{"InvalidUTF8", coord, "", strings.Replace(mustJSON(valid()), "Case Review Manager", "Case \xffReview", 1), 400, casehold.EINVALID},
 		{"MissingContentType", coord, "none", mustJSON(valid()), 415, casehold.EUNSUPPORTED},
 		{"FormContentType", coord, "application/x-www-form-urlencoded", mustJSON(valid()), 415, casehold.EUNSUPPORTED},
 	}

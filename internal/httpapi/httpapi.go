@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
@@ -241,6 +242,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, body)
 }
 
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -269,6 +281,11 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	if err != nil {
 		return casehold.Errorf(casehold.EINVALID, "request body could not be read")
+	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD without a word: a name garbled
+	// that way must be refused, not stored.
+	if !utf8.Valid(body) {
+		return casehold.Errorf(casehold.EINVALID, "request body is not valid UTF-8 text (at byte %d)", firstInvalidUTF8(body))
 	}
 	if err := noDuplicateKeys(body); err != nil {
 		return err
