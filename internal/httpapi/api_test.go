@@ -710,3 +710,37 @@ func TestUploadFilenames(t *testing.T) {
 		})
 	}
 }
+
+// A query string Go would read loosely is refused, naming the parameter, never its value:
+// a malformed pair would be dropped and a second value ignored.
+func TestQueryStringStrict(t *testing.T) {
+	e := newEnv(t, nil)
+	m := e.createMatter("CCRC-2026-0301")
+	pdf := "%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+	base := "/matters/" + m.ID + "/documents?doc_type=Contact&doc_date=2013-12-21&pid=" + people[0].PID
+	cases := []struct {
+		name, query string
+		status      int
+		msg         string
+	}{
+		{"Plain", "", 201, ""},
+		{"EscapedFilename", "&filename=a%20b.pdf", 201, ""},
+		{"SecondPID", "&pid=P999", 400, `query parameter \"pid\" is given more than once`},
+		{"BadEscape", "&filename=%zzsecret", 400, `query parameter \"filename\" is not URL-encoded correctly`},
+		{"Semicolon", "&filename=a;b", 400, "the query string is malformed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do(coord, "POST", base+c.query, "application/pdf", strings.NewReader(pdf))
+			if r.status != c.status || !strings.Contains(string(r.body), c.msg) {
+				t.Fatalf("got %d %s, want %d %q", r.status, r.body, c.status, c.msg)
+			}
+			if bytes.Contains(r.body, []byte("secret")) {
+				t.Errorf("the refusal repeats a value: %s", r.body)
+			}
+		})
+	}
+	if r := e.do(coord, "GET", "/matters?status=open&status=released", "", nil); r.status != 400 {
+		t.Errorf("a list with two statuses: %d %s, want 400", r.status, r.body)
+	}
+}

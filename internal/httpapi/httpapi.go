@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ const maxJSONBody = 1 << 20
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range s.routes() {
-		h := r.handler
+		h := strictQuery(s, r.handler)
 		if !r.public {
 			h = s.authenticated(h)
 		}
@@ -175,6 +176,42 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		s.Log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "route", r.Pattern,
 			"status", sw.status, "ms", time.Since(start).Milliseconds(), "actor", actor)
 	})
+}
+
+// strictQuery refuses a query string that Go would read loosely: url.Values drops a
+// malformed pair without a word, and Get keeps the first of two values where the caller may
+// have meant the second (decodeJSON refuses a key given twice for the same reason).
+func strictQuery(s *Server, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := checkQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// checkQuery names the parameter at fault, never its value.
+func checkQuery(raw string) error {
+	seen := map[string]bool{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || strings.Contains(pair, ";") {
+			return casehold.Errorf(casehold.EINVALID, "the query string is malformed: a parameter name is not URL-encoded correctly")
+		}
+		if _, err := url.QueryUnescape(v); err != nil {
+			return casehold.Errorf(casehold.EINVALID, "query parameter %q is not URL-encoded correctly (encode each byte as %%XX)", key)
+		}
+		if seen[key] {
+			return casehold.Errorf(casehold.EINVALID, "query parameter %q is given more than once", key)
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 // authenticated resolves the actor. It replaces the request in place, so the logging
