@@ -8,7 +8,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 BENCHSTAT   := $(TOOLS)/benchstat
 FUZZTIME    ?= 10s
 # Every fuzz target: package path and function name.
-FUZZ_TARGETS := ./internal/casehold:FuzzParseStaffCSV ./internal/mailintake:FuzzParse ./internal/mailintake:FuzzBase64Reader ./internal/pdfcheck:FuzzCheck ./internal/pdfcheck:FuzzScanMatchesReference ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims ./internal/evpack:FuzzVerify ./internal/webui:FuzzReadSession ./internal/webui:FuzzFormBody
+FUZZ_TARGETS := ./internal/casehold:FuzzParseStaffCSV ./internal/mailintake:FuzzParse ./internal/mailintake:FuzzBase64Reader ./internal/pdfcheck:FuzzCheck ./internal/pdfcheck:FuzzScanMatchesReference ./internal/httpapi:FuzzCreateMatterJSON ./internal/auth:FuzzActorFromClaims ./internal/evpack:FuzzVerify ./internal/webui:FuzzReadSession ./internal/webui:FuzzFormBody ./internal/auditlog:FuzzCheckProofs ./internal/intake:FuzzLambdaEvents
 
 .PHONY: help run run-aws test test-s3-compat check unit fuzz bench build tools clean-data ui-assets screenshots
 

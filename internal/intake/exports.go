@@ -98,7 +98,8 @@ func exportJobID(r events.DynamoDBEventRecord) (string, bool) {
 	if !ok || pk.DataType() != events.DataTypeString || !strings.HasPrefix(pk.String(), ExportJobPrefix) {
 		return "", false
 	}
-	return strings.TrimPrefix(pk.String(), ExportJobPrefix), true
+	id := strings.TrimPrefix(pk.String(), ExportJobPrefix)
+	return id, id != ""
 }
 
 // Build builds the job, waiting while another builder holds it: that builder finishes
