@@ -242,3 +242,22 @@ func TestAuditFilter_Validate(t *testing.T) {
 		}
 	}
 }
+
+func TestStoredObjectJSON(t *testing.T) {
+	want := StoredObject{Key: "documents/k.pdf", VersionID: "v1", SHA256: "ab", Size: 7}
+	for _, c := range []struct{ name, in string }{
+		{"Now", `{"key":"documents/k.pdf","version_id":"v1","sha256":"ab","size":7}`},
+		{"WrittenBeforeTheNames", `{"Key":"documents/k.pdf","VersionID":"v1","SHA256":"ab","Size":7}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got StoredObject
+			if err := json.Unmarshal([]byte(c.in), &got); err != nil || got != want {
+				t.Fatalf("decoded %+v, %v; want %+v", got, err, want)
+			}
+		})
+	}
+	b, _ := json.Marshal(want)
+	if string(b) != `{"key":"documents/k.pdf","version_id":"v1","sha256":"ab","size":7}` {
+		t.Errorf("encoded %s", b)
+	}
+}

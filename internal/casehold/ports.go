@@ -2,6 +2,7 @@ package casehold
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"time"
 
@@ -151,13 +152,32 @@ type AuditBatchIntegrator interface {
 
 // StoredObject describes one stored version in the evidence store.
 type StoredObject struct {
-	Key       string
-	VersionID string
+	Key       string `json:"key"`
+	VersionID string `json:"version_id"`
 	// SHA256 is lower-case hex of the whole object. From Put it is what the adapter hashed
 	// while streaming; from Versions it is only what the store's metadata claims, which
 	// anyone able to write to the store could have set, so it is never taken as evidence.
-	SHA256 string
-	Size   int64
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// UnmarshalJSON also reads records written before the fields had JSON names ("Key",
+// "VersionID", ...): encoding/json matches the others without regard to case, but not
+// "VersionID" to "version_id".
+func (o *StoredObject) UnmarshalJSON(b []byte) error {
+	type named StoredObject
+	var v struct {
+		named
+		OldVersionID string `json:"VersionID"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*o = StoredObject(v.named)
+	if o.VersionID == "" {
+		o.VersionID = v.OldVersionID
+	}
+	return nil
 }
 
 // Evidence is the write-once evidence store. Adapters: internal/fileevidence,
