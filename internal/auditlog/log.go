@@ -374,6 +374,7 @@ func (l *Log) Run(ctx context.Context, minGap time.Duration) {
 	tick := time.NewTicker(l.checkpointEvery())
 	defer tick.Stop()
 	lastCheckpoint := l.now()
+	othersLease := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -387,11 +388,19 @@ func (l *Log) Run(ctx context.Context, minGap time.Duration) {
 		case <-l.wakeChan():
 		case <-tick.C:
 		}
-		if _, err := l.Sequence(ctx); casehold.ErrorCode(err) == casehold.ECONFLICT {
+		_, err := l.Sequence(ctx)
+		if casehold.ErrorCode(err) == casehold.ECONFLICT {
 			// Another process is integrating (a command run against the same data, a
-			// second server): it does the work, and this one tries again on the next event.
-			l.Log.Info("audit sequencer: another process holds the audit lease; trying again shortly")
-		} else if err != nil && ctx.Err() == nil {
+			// second server): it does the work, and this one tries again on the next
+			// event. Said once, not on every try.
+			if !othersLease {
+				l.Log.Info("audit sequencer: another process holds the audit lease; trying again on each event until it is free")
+			}
+			othersLease = true
+		} else {
+			othersLease = false
+		}
+		if err != nil && casehold.ErrorCode(err) != casehold.ECONFLICT && ctx.Err() == nil {
 			l.Log.Error("audit sequencer failed; retrying on the next event", "err", err)
 		}
 		if l.now().Sub(lastCheckpoint) >= l.checkpointEvery() {

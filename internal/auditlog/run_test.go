@@ -1,10 +1,12 @@
 package auditlog_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +122,37 @@ func TestReleaseLease(t *testing.T) {
 	}
 	if tree, _ := s.AuditTree(ctx); tree.LeaseOwner != "server" || !tree.LeaseExpires.After(clock.Now()) {
 		t.Fatalf("lease = %q until %v, want the server's, running", tree.LeaseOwner, tree.LeaseExpires)
+	}
+}
+
+// A server finding another process's lease says so once, at info, and integrates once the
+// lease is free.
+func TestRunWhileAnotherHoldsTheLease(t *testing.T) {
+	s := openBolt(t)
+	clock := &audittest.Clock{}
+	if err := s.AcquireAuditLease(context.Background(), "cli", clock.Now(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	l := audittest.NewLog(t, s, nil, clock, "server")
+	l.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); l.Run(ctx, time.Millisecond) }()
+	for i := range 5 {
+		if err := s.RecordAudit(context.Background(), audittest.Event(fmt.Sprintf("e%d", i))); err != nil {
+			t.Fatal(err)
+		}
+		l.Notify()
+		time.Sleep(5 * time.Millisecond)
+	}
+	clock.Add(2 * time.Minute) // the command's lease runs out
+	cancel()
+	<-done
+	if n := strings.Count(logged.String(), "another process holds the audit lease"); n != 1 || strings.Contains(logged.String(), "level=ERROR") {
+		t.Errorf("logged the lease %d times (want once, at info):\n%s", n, logged.String())
+	}
+	if tree, _ := s.AuditTree(context.Background()); tree.Size != 5 {
+		t.Errorf("after the lease was free: %d events integrated, want 5", tree.Size)
 	}
 }
