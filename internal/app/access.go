@@ -80,8 +80,9 @@ func (s *Deps) allowReader(ctx context.Context, r casehold.Reader, act casehold.
 }
 
 // shown returns the matters as the reader may see them: the names of locked children
-// whose lock the reader does not pass are withheld (casehold.WithholdLocked). Every use
-// case that hands a matter's record out returns it through here.
+// whose lock the reader does not pass, and, for a reader there by grants alone, of children
+// no grant covers, are withheld (casehold.Withhold). Every use case that hands a matter's
+// record out returns it through here.
 func (s *Deps) shown(ctx context.Context, r casehold.Reader, ms ...*casehold.Matter) ([]*casehold.Matter, error) {
 	var pids []string
 	for _, m := range ms {
@@ -94,10 +95,7 @@ func (s *Deps) shown(ctx context.Context, r casehold.Reader, ms ...*casehold.Mat
 	out := make([]*casehold.Matter, len(ms))
 	now := s.now()
 	for i, m := range ms {
-		out[i] = m
-		if len(locks) > 0 {
-			out[i] = casehold.WithholdLocked(r, m, locks, now)
-		}
+		out[i] = casehold.Withhold(r, m, locks, now)
 	}
 	return out, nil
 }

@@ -334,20 +334,21 @@ func TestLockedChildNameWithheld(t *testing.T) {
 		}
 		return out
 	}
-	check := func(t *testing.T, how string, m *casehold.Matter, want1 string) {
+	check := func(t *testing.T, how string, m *casehold.Matter, want1, want2 string) {
 		t.Helper()
 		got := names(m)
-		if got["P500001"] != want1 || got["P500002"] != "Kit Invented" {
-			t.Errorf("%s: names = %v, want P500001 %q and P500002 shown", how, got, want1)
+		if got["P500001"] != want1 || got["P500002"] != want2 {
+			t.Errorf("%s: names = %v, want P500001 %q and P500002 %q", how, got, want1, want2)
 		}
 	}
 	for _, c := range []struct {
-		who   casehold.Actor
-		want1 string
+		who          casehold.Actor
+		want1, want2 string
 	}{
-		{tm, "(withheld)"},    // on the matter's grants, outside the lock
-		{coord, "(withheld)"}, // the coordinator too: the lock decides
-		{sm, "Robin Invented"},
+		{tm, "(withheld)", "Kit Invented"},    // on the matter's grants, outside the lock
+		{coord, "(withheld)", "Kit Invented"}, // the coordinator too: the lock decides
+		// The owner's grant covers the locked child alone: the other child's name is not theirs.
+		{sm, "Robin Invented", "(withheld)"},
 	} {
 		t.Run(c.who.ID, func(t *testing.T) {
 			if c.who.ID == sm.ID {
@@ -361,14 +362,14 @@ func TestLockedChildNameWithheld(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check(t, "read", got, c.want1)
+			check(t, "read", got, c.want1, c.want2)
 			list, err := svc.ListMatters(ctx, c.who, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, lm := range list {
 				if lm.ID == m.ID {
-					check(t, "list", lm, c.want1)
+					check(t, "list", lm, c.want1, c.want2)
 				}
 			}
 		})
@@ -378,7 +379,7 @@ func TestLockedChildNameWithheld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, "answer to a change", changed, "(withheld)")
+	check(t, "answer to a change", changed, "(withheld)", "Kit Invented")
 	if r := changed.Work.Related[0]; r.Name != "" || !r.Withheld {
 		t.Errorf("a locked child's relative is shown: %+v", r)
 	}

@@ -37,7 +37,7 @@ type Person struct {
 	PID  string `json:"pid"`
 	Name string `json:"name"`
 	// Withheld says the name was left out for this reader: the child is locked and the
-	// lock does not let them in (see WithholdLocked). Never stored.
+	// lock does not let them in (see Withhold). Never stored.
 	Withheld bool `json:"withheld,omitempty"`
 }
 
