@@ -360,8 +360,9 @@ func (s *LockedCases) LookupPID(ctx context.Context, actor casehold.Actor, pid s
 	if err := casehold.Authorize(actor, casehold.ActLockLookup); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", err)
 	}
-	if strings.TrimSpace(pid) == "" {
-		return nil, s.lockRefuse(ctx, actor, action, "", casehold.Errorf(casehold.EINVALID, "pid is required"))
+	pid = strings.TrimSpace(pid)
+	if err := casehold.CheckPID(pid); err != nil {
+		return nil, s.lockRefuse(ctx, actor, action, "", err)
 	}
 	ls, err := s.Locks.LocksForPID(ctx, pid)
 	if err != nil {
@@ -379,7 +380,8 @@ func (s *LockedCases) LookupPID(ctx context.Context, actor casehold.Actor, pid s
 		}
 	}
 	// The audit names the PID looked up (who saw what), not what was shown.
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, Detail: "pid=" + pid}); err != nil {
+	// Indexed by the PID too, so "who saw this child" lists the lookup.
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, PIDs: []string{pid}, Detail: "pid=" + pid}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -475,6 +477,11 @@ func (s *LockedCases) RecordContact(ctx context.Context, actor casehold.Actor, i
 		return nil, s.lockRefuse(ctx, actor, action, "", err)
 	}
 	pid, summary := strings.TrimSpace(in.PID), strings.TrimSpace(in.Summary)
+	if pid != "" {
+		if err := casehold.CheckPID(pid); err != nil {
+			return nil, s.lockRefuse(ctx, actor, action, "", err)
+		}
+	}
 	if pid == "" || summary == "" || len(summary) > 5000 {
 		return nil, s.lockRefuse(ctx, actor, action, "", casehold.Errorf(casehold.EINVALID, "pid and summary are required (summary at most 5,000 characters)"))
 	}
@@ -511,7 +518,7 @@ func (s *LockedCases) RecordContact(ctx context.Context, actor casehold.Actor, i
 	if _, err := s.queueMail(ctx, occasionKey("helpdesk.contact", s.IDs.New()), "", msg, nil); err != nil {
 		return nil, s.lockRefuse(ctx, actor, action, "", fmt.Errorf("record contact: send: %w", err))
 	}
-	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action,
+	if err := s.audit(ctx, casehold.AuditEvent{Actor: actor.ID, Action: action, PIDs: []string{pid},
 		Detail: fmt.Sprintf("pid=%s locked=%v urgent=%v", pid, lock != nil, in.ChildProtection)}); err != nil {
 		return nil, err
 	}

@@ -227,6 +227,15 @@ func CheckEmail(field, s string) error {
 // CCRCDeadline is the date by which the CCRC must have confirmation that all is secured.
 func CCRCDeadline(received Date) Date { return received.AddDays(CCRCConfirmationDays) }
 
+// CheckPID refuses what cannot be one of the case system's person ids, naming the field
+// (never the value), before a PID is looked up or recorded in an audit event's index.
+func CheckPID(pid string) error {
+	if err := checkPID(pid); err != nil {
+		return Errorf(EINVALID, "pid %s", ErrorMessage(err))
+	}
+	return nil
+}
+
 // checkPID accepts the case system's person ids: 1 to 32 letters, digits or dashes.
 func checkPID(pid string) error {
 	if pid == "" {

@@ -22,6 +22,13 @@ func TestWhoSawThisChild(t *testing.T) {
 	if r := e.do(tm, "GET", "/documents/"+d.ID+"/content", "", nil); r.status != 403 {
 		t.Fatalf("team manager without a grant: %d", r.status)
 	}
+	// A helpdesk officer who meets the child's PID saw something about the child too.
+	if r := e.postJSON(cso, "/lookup", map[string]string{"pid": people[0].PID}); r.status != 200 {
+		t.Fatalf("lookup: %d %s", r.status, r.body)
+	}
+	if r := e.postJSON(cso, "/contacts", map[string]any{"pid": people[0].PID, "summary": "caller asked about the family"}); r.status != 200 {
+		t.Fatalf("contact: %d %s", r.status, r.body)
+	}
 	if err := e.app.Service.FlushAudit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +50,8 @@ func TestWhoSawThisChild(t *testing.T) {
 	for _, row := range rep.Rows {
 		seen[row.Actor+" "+row.Action+" "+row.Outcome] = true
 	}
-	for _, want := range []string{coord + " document.download ok", tm + " document.download refused", coord + " document.upload ok"} {
+	for _, want := range []string{coord + " document.download ok", tm + " document.download refused", coord + " document.upload ok",
+		cso + " lock.lookup ok", cso + " lock.contact ok"} {
 		if !seen[want] {
 			t.Errorf("report misses %q: %+v", want, rep.Rows)
 		}
@@ -85,4 +93,26 @@ func TestWhoSawThisChild(t *testing.T) {
 func toString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// A PID that cannot be one is refused before it is looked up or indexed in the audit log,
+// naming the field, never the value.
+func TestLookupRefusesBadPID(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, c := range []struct {
+		name, path string
+		body       map[string]any
+	}{
+		{"LookupTooLong", "/lookup", map[string]any{"pid": strings.Repeat("P", 33)}},
+		{"LookupSlash", "/lookup", map[string]any{"pid": "P1/../P2"}},
+		{"LookupEmpty", "/lookup", map[string]any{"pid": " "}},
+		{"ContactTooLong", "/contacts", map[string]any{"pid": strings.Repeat("P", 33), "summary": "s"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.postJSON(cso, c.path, c.body)
+			if r.status != 400 || !bytes.Contains(r.body, []byte("pid")) || bytes.Contains(r.body, []byte("PPPP")) {
+				t.Fatalf("got %d %s, want 400 naming pid without repeating it", r.status, r.body)
+			}
+		})
+	}
 }
