@@ -155,6 +155,10 @@ func TestLeadOfficerBadInput(t *testing.T) {
 			_, err := f.svc.AcknowledgeArea(ctx, coord, m.ID, casehold.AreaOther, app.AckInput{AcknowledgedOn: casehold.Date{Year: 2026, Month: 10, Day: 30}})
 			return err
 		}, casehold.EINVALID, "before the notice"},
+		{"the awaited officer's email removed", func() error {
+			_, err := f.svc.PutArea(ctx, coord, m.ID, casehold.AreaLead{Area: casehold.AreaOther, LeadOfficer: " ash example "})
+			return err
+		}, casehold.ECONFLICT, "record their acknowledgement"},
 		{"not a coordinator", func() error {
 			_, err := f.svc.AcknowledgeArea(ctx, casehold.Actor{ID: "s-hd-9", Roles: []casehold.Role{casehold.RoleHelpdesk}}, m.ID, casehold.AreaOther, app.AckInput{})
 			return err
@@ -172,6 +176,10 @@ func TestLeadOfficerBadInput(t *testing.T) {
 	}
 	if _, err := f.svc.AcknowledgeArea(ctx, coord, m.ID, casehold.AreaOther, app.AckInput{}); casehold.ErrorCode(err) != casehold.ECONFLICT {
 		t.Fatalf("second acknowledgement: %v, want ECONFLICT", err)
+	}
+	// Once acknowledged, or for another officer, the area may be re-saved without an email.
+	if _, err := f.svc.PutArea(ctx, coord, m.ID, casehold.AreaLead{Area: casehold.AreaOther, LeadOfficer: "Ash Example"}); err != nil {
+		t.Fatalf("re-saving an acknowledged area: %v", err)
 	}
 	if err := f.svc.FlushAudit(ctx); err != nil {
 		t.Fatal(err)

@@ -139,6 +139,12 @@ func (s *CaseWork) PutArea(ctx context.Context, actor casehold.Actor, matterID s
 				return err
 			}
 		}
+		// Removing the address of an officer who was sent the notice would make the
+		// confirmation stop waiting for them without their word.
+		if old, ok := areaLead(m, string(a.Area)); ok && old.AwaitingAck() && a.LeadEmail == "" &&
+			strings.EqualFold(strings.TrimSpace(old.LeadOfficer), strings.TrimSpace(a.LeadOfficer)) {
+			return casehold.Errorf(casehold.ECONFLICT, "the lead officer for %s was sent the notice on %s and has not acknowledged it: record their acknowledgement, or name a different lead officer, rather than removing their email", a.Area, old.NoticeOn)
+		}
 		s.keepLeadState(m, &a)
 		m.Work.Areas = upsert(m.Work.Areas, a, func(x casehold.AreaLead) bool { return x.Area == a.Area })
 		stored = m

@@ -16,8 +16,10 @@ type matterAction struct {
 	Name, Title, Submit string
 	SCR, CCRC           bool // which kinds of matter it belongs to
 	Warn                string
-	fields              func(m *casehold.Matter, docs []*casehold.Document) []field
-	run                 func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error)
+	// when, if set, says whether the step has anything to do on this matter now.
+	when   func(m *casehold.Matter) bool
+	fields func(m *casehold.Matter, docs []*casehold.Document) []field
+	run    func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error)
 }
 
 func docOptions(docs []*casehold.Document) []option {
@@ -67,6 +69,18 @@ func decodeRun[T any](f *form, call func(T) error) error {
 	return call(in)
 }
 
+// awaitingAckOptions lists the areas whose lead officer was sent the notice and has not
+// acknowledged it (the confirmation waits for them).
+func awaitingAckOptions(m *casehold.Matter) []option {
+	var out []option
+	for _, a := range m.Work.Areas {
+		if a.LeadEmail != "" && !a.NoticeOn.IsZero() && a.AcknowledgedOn.IsZero() {
+			out = append(out, option{string(a.Area), fmt.Sprintf("%s (%s, notice sent %s)", human(string(a.Area)), a.LeadOfficer, a.NoticeOn)})
+		}
+	}
+	return out
+}
+
 func disclosureOptions(m *casehold.Matter) []option {
 	var out []option
 	for _, d := range m.Work.Disclosures {
@@ -93,6 +107,19 @@ var matterActions = []matterAction{
 		},
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error) {
 			return "Service area saved", decodeRun(f, func(in casehold.AreaLead) error { _, err := s.PutArea(ctx, a, m.ID, in); return err })
+		}},
+	{Name: "area-ack", Title: "Record a lead officer's acknowledgement", Submit: "Record acknowledgement", CCRC: true,
+		when: func(m *casehold.Matter) bool { return len(awaitingAckOptions(m)) > 0 },
+		fields: func(m *casehold.Matter, _ []*casehold.Document) []field {
+			return []field{{Name: "area", Label: "Service area", Kind: kSelect, Options: awaitingAckOptions(m),
+				Hint: "Areas whose lead officer was sent the notice and has not yet acknowledged it."},
+				{Name: "acknowledged_on", Label: "Date they acknowledged", Kind: kDate, Hint: "Leave blank for today"}}
+		},
+		run: func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error) {
+			return "Acknowledgement recorded", decodeRun(f, func(in app.AckInput) error {
+				_, err := s.AcknowledgeArea(ctx, a, m.ID, casehold.ServiceArea(f.Value("area")), in)
+				return err
+			})
 		}},
 	{Name: "related", Title: "Add a related person", Submit: "Save related person", CCRC: true,
 		fields: func(m *casehold.Matter, _ []*casehold.Document) []field {
@@ -363,6 +390,9 @@ func findAction(name string) (*matterAction, bool) {
 }
 
 func (a *matterAction) fits(m *casehold.Matter) bool {
+	if a.when != nil && !a.when(m) {
+		return false
+	}
 	if m.Kind == casehold.KindSeriousCaseReview {
 		return a.SCR
 	}
