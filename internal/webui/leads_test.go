@@ -1,7 +1,6 @@
 package webui_test
 
 import (
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,14 +11,7 @@ import (
 // and the confirmation waits for their word; the coordinator records it on its own page,
 // which is offered only while an area awaits it, and the email cannot simply be removed.
 func TestLeadOfficerAcknowledgementPage(t *testing.T) {
-	a := embeddedApp(t)
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-	c := newUIClient(t, srv.URL)
-	c.get("/ui/sign-in")
-	if status, at, _ := c.post("/ui/sign-in", url.Values{"staff_id": {"s-coord-01"}}); status != 200 || at != "/" {
-		t.Fatalf("sign in: %d at %s", status, at)
-	}
+	a, _, c := signedIn(t, "s-coord-01")
 	today := time.Now().UTC().Format("2006-01-02")
 	c.get("/ui/matters/new")
 	status, matter, _ := c.post("/ui/matters/new", url.Values{"reference": {"CCRC/07001/2026"}, "contact": {"Case Review Manager, CCRC"},

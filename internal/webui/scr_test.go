@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casehold/casehold/internal/wire"
 )
 
 // uiClient is a browser without JavaScript: forms posted as they are, redirects followed.
@@ -49,19 +51,26 @@ func (c *uiClient) post(path string, v url.Values) (int, string, string) {
 	return c.read(c.c.PostForm(c.base+path, v))
 }
 
+// signedIn serves a fresh embedded app and signs staffID in through the demo sign-in page.
+func signedIn(t *testing.T, staffID string) (*wire.App, *httptest.Server, *uiClient) {
+	t.Helper()
+	a := embeddedApp(t)
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	c := newUIClient(t, srv.URL)
+	c.get("/ui/sign-in")
+	if status, at, _ := c.post("/ui/sign-in", url.Values{"staff_id": {staffID}}); status != 200 || at != "/" {
+		t.Fatalf("sign in: %d at %s", status, at)
+	}
+	return a, srv, c
+}
+
 // TestSeriousCaseReviewPages: a serious case review carried out from start to finish in
 // the pages alone, without JavaScript: a mistake on the opening form, files uploaded by
 // the plain multipart form, view-only, the confirmation, a practitioner copy, the outcome
 // and the release.
 func TestSeriousCaseReviewPages(t *testing.T) {
-	a := embeddedApp(t)
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-	c := newUIClient(t, srv.URL)
-	c.get("/ui/sign-in")
-	if status, at, _ := c.post("/ui/sign-in", url.Values{"staff_id": {"s-coord-01"}}); status != 200 || at != "/" {
-		t.Fatalf("sign in: %d at %s", status, at)
-	}
+	a, srv, c := signedIn(t, "s-coord-01")
 	today := time.Now().UTC().Format("2006-01-02")
 	review := url.Values{"kind": {"serious_case_review"}, "reference": {"SCB-2026-09"}, "contact": {"Example Safeguarding Children Board"},
 		"received_on": {today}, "people": {"P7700123, Rowan Testfield\nP7700456, Ellis Testfield"}, "secure_up_to": {today},
