@@ -137,7 +137,7 @@ func (s *Exports) decideExport(ctx context.Context, actor casehold.Actor, action
 	}
 	if n := len(all) - len(visible); n > 0 {
 		return nil, nil, "", s.refuse(ctx, actor, action, matterID, "", casehold.Errorf(casehold.EFORBIDDEN,
-			"%d document(s) of this matter concern a locked record you may not read: ask the lock's owner, or someone they allow, to export the pack", n))
+			"%d document(s) of this matter are about a child whose records you may not read (a lock, or no access grant for that child): ask the matter's coordinator, or the lock's owner, to export the pack", n))
 	}
 	return m, all, basis, nil
 }

@@ -215,7 +215,7 @@ func TestExportJobRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if j.State != casehold.ExportFailed || !strings.Contains(j.Failure, "locked record") || j.Result != nil {
+		if j.State != casehold.ExportFailed || !strings.Contains(j.Failure, "records you may not read") || j.Result != nil {
 			t.Fatalf("job built after the lock = %+v", j)
 		}
 		if log := auditOf(t, a); countPrefix(log, "export.built:refused") != 1 || countPrefix(log, "matter.exported") != 0 {
@@ -236,7 +236,7 @@ func TestExportJobRefusals(t *testing.T) {
 		code    string
 		message string
 	}{
-		{"LockedChild", coord, m.ID, casehold.EFORBIDDEN, "locked record"},
+		{"LockedChild", coord, m.ID, casehold.EFORBIDDEN, "records you may not read"},
 		{"SocialWorkerNotOnTheMatter", auth.DemoStaff[4], m.ID, casehold.EFORBIDDEN, ""},
 		{"Helpdesk", auth.DemoStaff[5], m.ID, casehold.EFORBIDDEN, ""},
 		{"NoSuchMatter", coord, "m-nope", casehold.ENOTFOUND, ""},

@@ -43,7 +43,7 @@ func (u *UI) requestExport(w http.ResponseWriter, r *http.Request, ss *session) 
 		u.fail(w, r, ss, err)
 		return
 	}
-	u.redirectWith(w, r, ss, "/ui/exports/"+v.ID, "The evidence pack is being built: this page shows its progress")
+	u.redirectWith(w, r, ss, "/ui/exports/"+v.ID, "You asked for the evidence pack: this page shows how it is going")
 }
 
 type exportData struct {
