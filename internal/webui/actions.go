@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/casehold/casehold/internal/app"
@@ -17,7 +18,9 @@ type matterAction struct {
 	SCR, CCRC           bool // which kinds of matter it belongs to
 	Warn                string
 	// when, if set, says whether the step has anything to do on this matter now.
-	when   func(m *casehold.Matter) bool
+	when func(m *casehold.Matter) bool
+	// legal marks the steps only legal services sign off (casehold refuses anyone else).
+	legal  bool
 	fields func(m *casehold.Matter, docs []*casehold.Document) []field
 	run    func(ctx context.Context, s *app.Service, a casehold.Actor, m *casehold.Matter, f *form) (string, error)
 }
@@ -209,6 +212,7 @@ var matterActions = []matterAction{
 			return "Legal officer assigned", err
 		}},
 	{Name: "legal-confirmation", Title: "Confirm the files legal services hold are secured", Submit: "Confirm", CCRC: true,
+		legal: true,
 		fields: func(*casehold.Matter, []*casehold.Document) []field {
 			return []field{{Name: "on", Label: "Date confirmed", Kind: kDate}}
 		},
@@ -228,6 +232,7 @@ var matterActions = []matterAction{
 			return "Visit saved", decodeRun(f, func(in casehold.Visit) error { _, err := s.AddVisit(ctx, a, m.ID, in); return err })
 		}},
 	{Name: "visit-review", Title: "Legal review before a visit", Submit: "Record review", CCRC: true,
+		legal: true,
 		fields: func(m *casehold.Matter, _ []*casehold.Document) []field {
 			var vs []option
 			for _, v := range m.Work.Visits {
@@ -251,6 +256,7 @@ var matterActions = []matterAction{
 			return "Disclosure prepared: legal services review it next", decodeRun(f, func(in app.DisclosureInput) error { _, err := s.CreateDisclosure(ctx, a, m.ID, in); return err })
 		}},
 	{Name: "disclosure-review", Title: "Legal review of a disclosure", Submit: "Record review", CCRC: true,
+		legal: true,
 		fields: func(m *casehold.Matter, _ []*casehold.Document) []field {
 			return []field{{Name: "disclosure", Label: "Disclosure", Kind: kSelect, Options: disclosureOptions(m), Path: true},
 				{Name: "third_party_checked", Label: "Third-party information checked with legal services", Kind: kBool}}
@@ -389,6 +395,17 @@ func findAction(name string) (*matterAction, bool) {
 	return nil, false
 }
 
+// offeredTo says whether the page offers the step to the actor: the matter's coordinator
+// and legal officers carry a matter out (legal services alone sign off the legal steps), so
+// anyone else on it, by a grant, is not shown forms they would only be refused at the end.
+func (a *matterAction) offeredTo(actor casehold.Actor, m *casehold.Matter) bool {
+	legalOfficer := actor.Has(casehold.RoleLegal) && slices.Contains(m.Work.LegalOfficers, actor.ID)
+	if a.legal {
+		return legalOfficer
+	}
+	return legalOfficer || actor.ID == m.Coordinator
+}
+
 func (a *matterAction) fits(m *casehold.Matter) bool {
 	if a.when != nil && !a.when(m) {
 		return false
@@ -436,6 +453,15 @@ func (u *UI) loadAction(w http.ResponseWriter, r *http.Request, ss *session) (*m
 	}
 	if !act.fits(m) {
 		u.notFound(w, r, ss)
+		return nil, nil, nil, false
+	}
+	if !act.offeredTo(actorOf(r), m) {
+		// Said before the form is filled in, not after.
+		who := "the matter's coordinator and its legal officers"
+		if act.legal {
+			who = "the matter's legal officers (legal services)"
+		}
+		u.fail(w, r, ss, casehold.Errorf(casehold.EFORBIDDEN, "This step is taken by %s.", who))
 		return nil, nil, nil, false
 	}
 	return act, m, docs, true

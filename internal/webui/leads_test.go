@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casehold/casehold/internal/auth"
+	"github.com/casehold/casehold/internal/casehold"
 )
 
 // TestLeadOfficerAcknowledgementPage: a lead officer given an email is sent the notice,
@@ -50,5 +53,46 @@ func TestLeadOfficerAcknowledgementPage(t *testing.T) {
 	m, err := a.Service.Store.GetMatter(t.Context(), strings.TrimPrefix(matter, "/ui/matters/"))
 	if err != nil || len(m.Work.Areas) != 1 || m.Work.Areas[0].AcknowledgedOn.IsZero() || m.Work.Areas[0].AcknowledgedBy != "s-coord-01" {
 		t.Fatalf("stored area: %+v, %v", m.Work.Areas, err)
+	}
+}
+
+// TestStepsOfferedByRole: the matter page offers its steps to those who take them: the
+// coordinator sees the coordinator's steps but not legal services' sign-offs, and a team
+// manager on the matter by a grant sees no steps and no upload form, and is told why on a
+// step's page before filling it in.
+func TestStepsOfferedByRole(t *testing.T) {
+	a, srv, c := signedIn(t, "s-coord-01")
+	today := time.Now().UTC().Format("2006-01-02")
+	c.get("/ui/matters/new")
+	_, matter, _ := c.post("/ui/matters/new", url.Values{"reference": {"CCRC/07002/2026"}, "contact": {"Case Review Manager, CCRC"},
+		"received_on": {today}, "people": {"P7200001, Robin Invented"}})
+	if !strings.HasPrefix(matter, "/ui/matters/m-") {
+		t.Fatalf("open the matter: at %s", matter)
+	}
+	id := strings.TrimPrefix(matter, "/ui/matters/")
+	_, _, body := c.get(matter)
+	for _, step := range []string{"/do/area\"", "/do/release\"", "Upload scanned PDFs"} {
+		if !strings.Contains(body, step) {
+			t.Errorf("the coordinator is not offered %s", step)
+		}
+	}
+	for _, step := range []string{"/do/legal-confirmation\"", "/do/disclosure-review\"", "/do/visit-review\""} {
+		if strings.Contains(body, step) {
+			t.Errorf("the coordinator is offered legal services' step %s", step)
+		}
+	}
+	if _, err := a.Service.AddAccess(t.Context(), auth.DemoStaff[0], id, casehold.AccessGrant{PID: "P7200001", StaffID: "s-tm-01",
+		Team: "Assessment East", Role: "team manager", Name: "Owen Farrier", ApprovedBy: "Head of Service"}); err != nil {
+		t.Fatal(err)
+	}
+	tm := newUIClient(t, srv.URL)
+	tm.get("/ui/sign-in")
+	tm.post("/ui/sign-in", url.Values{"staff_id": {"s-tm-01"}})
+	status, _, body := tm.get(matter)
+	if status != 200 || strings.Contains(body, "/do/") || strings.Contains(body, "Upload scanned PDFs") {
+		t.Fatalf("a team manager by grant: %d, offered steps or the upload form:\n%s", status, between(body, "<main", "</main>"))
+	}
+	if status, _, body := tm.get(matter + "/do/area"); status != 403 || !strings.Contains(body, "taken by the matter&#39;s coordinator") {
+		t.Errorf("a step's page for a team manager: %d\n%s", status, between(body, "<main", "</main>"))
 	}
 }

@@ -136,6 +136,7 @@ type matterData struct {
 	Matter    *casehold.Matter
 	Progress  *casehold.Progress
 	Actions   []*matterAction
+	MayUpload bool // the actor's role may upload (casehold decides the matter at the upload)
 	Upload    *form
 	DocTypes  []string
 	MaxUpload int64
@@ -177,10 +178,11 @@ func (u *UI) renderMatter(w http.ResponseWriter, r *http.Request, ss *session, s
 	// The page shows the counts from the progress view (one read of the documents); the
 	// list itself, and its audited read, is the documents page's.
 	for i := range matterActions {
-		if matterActions[i].fits(m) {
+		if matterActions[i].fits(m) && matterActions[i].offeredTo(a, m) {
 			d.Actions = append(d.Actions, &matterActions[i])
 		}
 	}
+	d.MayUpload = casehold.Authorize(a, casehold.ActUploadDocument) == nil
 	d.Upload = upload
 	if d.Upload == nil {
 		d.Upload = u.uploadForm(m)
