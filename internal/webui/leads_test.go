@@ -10,18 +10,25 @@ import (
 	"github.com/casehold/casehold/internal/casehold"
 )
 
+// openCCRC opens a CCRC matter received today through the form and returns its page.
+func openCCRC(c *uiClient, reference, pid string) string {
+	c.t.Helper()
+	c.get("/ui/matters/new")
+	status, matter, _ := c.post("/ui/matters/new", url.Values{"reference": {reference}, "contact": {"Case Review Manager, CCRC"},
+		"received_on": {time.Now().UTC().Format("2006-01-02")}, "people": {pid + ", Robin Invented"}})
+	if status != 200 || !strings.HasPrefix(matter, "/ui/matters/m-") {
+		c.t.Fatalf("open the matter: %d at %s", status, matter)
+	}
+	return matter
+}
+
 // TestLeadOfficerAcknowledgementPage: a lead officer given an email is sent the notice,
 // and the confirmation waits for their word; the coordinator records it on its own page,
 // which is offered only while an area awaits it, and the email cannot simply be removed.
 func TestLeadOfficerAcknowledgementPage(t *testing.T) {
 	a, _, c := signedIn(t, "s-coord-01")
 	today := time.Now().UTC().Format("2006-01-02")
-	c.get("/ui/matters/new")
-	status, matter, _ := c.post("/ui/matters/new", url.Values{"reference": {"CCRC/07001/2026"}, "contact": {"Case Review Manager, CCRC"},
-		"received_on": {today}, "people": {"P7100001, Robin Invented"}})
-	if status != 200 || !strings.HasPrefix(matter, "/ui/matters/m-") {
-		t.Fatalf("open the matter: %d at %s", status, matter)
-	}
+	matter := openCCRC(c, "CCRC/07001/2026", "P7100001")
 	if _, _, body := c.get(matter); strings.Contains(body, "/do/area-ack") {
 		t.Fatal("the acknowledgement step is offered before any notice was sent")
 	}
@@ -62,13 +69,7 @@ func TestLeadOfficerAcknowledgementPage(t *testing.T) {
 // step's page before filling it in.
 func TestStepsOfferedByRole(t *testing.T) {
 	a, srv, c := signedIn(t, "s-coord-01")
-	today := time.Now().UTC().Format("2006-01-02")
-	c.get("/ui/matters/new")
-	_, matter, _ := c.post("/ui/matters/new", url.Values{"reference": {"CCRC/07002/2026"}, "contact": {"Case Review Manager, CCRC"},
-		"received_on": {today}, "people": {"P7200001, Robin Invented"}})
-	if !strings.HasPrefix(matter, "/ui/matters/m-") {
-		t.Fatalf("open the matter: at %s", matter)
-	}
+	matter := openCCRC(c, "CCRC/07002/2026", "P7200001")
 	id := strings.TrimPrefix(matter, "/ui/matters/")
 	_, _, body := c.get(matter)
 	for _, step := range []string{"/do/area\"", "/do/release\"", "Upload scanned PDFs"} {
