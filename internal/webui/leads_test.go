@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
 )
@@ -95,5 +96,37 @@ func TestStepsOfferedByRole(t *testing.T) {
 	}
 	if status, _, body := tm.get(matter + "/do/area"); status != 403 || !strings.Contains(body, "taken by the matter&#39;s coordinator") {
 		t.Errorf("a step's page for a team manager: %d\n%s", status, between(body, "<main", "</main>"))
+	}
+}
+
+// TestLockDecisionIsAChoice: deciding on a lock request is a choice the manager makes, not
+// a tick box whose absence refuses it: submitting none is an error at the field and the
+// request stays as it was.
+func TestLockDecisionIsAChoice(t *testing.T) {
+	a, _, c := signedIn(t, "s-sm-01")
+	tm := auth.DemoStaff[0]
+	for _, s := range auth.DemoStaff {
+		if s.ID == "s-tm-01" {
+			tm = s
+		}
+	}
+	l, err := a.Service.RequestLock(t.Context(), tm, app.LockInput{PID: "P7300001", Owner: "s-sm-01", Reason: casehold.LockHighProfile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/ui/locks/" + l.ID + "/do/decision"
+	if status, _, _ := c.get(page); status != 200 {
+		t.Fatalf("decision page: %d", status)
+	}
+	status, _, body := c.post(page, url.Values{})
+	if status != 400 || !strings.Contains(body, "Your decision is not chosen") {
+		t.Fatalf("no choice made: %d\n%s", status, between(body, "<main", "</main>"))
+	}
+	if got, err := a.Service.Locks.GetLock(t.Context(), l.ID); err != nil || got.Status != casehold.LockRequested {
+		t.Fatalf("after no choice: %+v, %v; want the request untouched", got, err)
+	}
+	c.get(page)
+	if status, _, body := c.post(page, url.Values{"approve": {"no"}}); status != 200 || !strings.Contains(body, "Lock request refused") {
+		t.Fatalf("refuse: %d\n%s", status, between(body, "<main", "</main>"))
 	}
 }

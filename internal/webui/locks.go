@@ -27,12 +27,34 @@ func lockDecode[T any](f *form, call func(T) (*casehold.Lock, error)) error {
 	return err
 }
 
+// chosen reads a yes/no choice the person must make; none made is an error at the field.
+func chosen(f *form, name, what string) (bool, error) {
+	switch f.Value(name) {
+	case "yes":
+		return true, nil
+	case "no":
+		return false, nil
+	}
+	return false, casehold.Errorf(casehold.EINVALID, "%s is not chosen: %s", name, what)
+}
+
 var lockActions = []lockAction{
 	{Name: "decision", Title: "Decide on a lock request", Submit: "Record decision",
-		Fields: []field{{Name: "approve", Label: "Approve the lock", Kind: kBool}},
+		// A choice, not a tick box: an unticked box submitted by mistake would refuse it.
+		Fields: []field{{Name: "approve", Label: "Your decision", Kind: kAnswer,
+			Options: []option{{"yes", "Approve the lock"}, {"no", "Refuse the request"}}}},
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, id string, f *form) (string, error) {
-			_, err := s.DecideLock(ctx, a, id, f.Value("approve") != "")
-			return "Decision recorded", err
+			approve, err := chosen(f, "approve", "approve the lock or refuse the request")
+			if err != nil {
+				return "", err
+			}
+			if _, err := s.DecideLock(ctx, a, id, approve); err != nil {
+				return "", err
+			}
+			if approve {
+				return "Lock approved: system support applies it", nil
+			}
+			return "Lock request refused", nil
 		}},
 	{Name: "apply", Title: "Apply an approved lock", Submit: "Apply the lock",
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, id string, f *form) (string, error) {
@@ -46,9 +68,15 @@ var lockActions = []lockAction{
 		}},
 	{Name: "review", Title: "Record the monthly review", Submit: "Record review",
 		Fields: []field{{Name: "key_worker", Label: "Key worker (staff id)", Kind: kText},
-			{Name: "stays_locked", Label: "The case stays locked", Kind: kBool}},
+			{Name: "stays_locked", Label: "Does the case stay locked?", Kind: kAnswer,
+				Options: []option{{"yes", "Yes, it stays locked"}, {"no", "No, ask the service manager to unlock it"}}}},
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, id string, f *form) (string, error) {
-			return "Review recorded", lockDecode(f, func(in app.LockReviewInput) (*casehold.Lock, error) { return s.ReviewLock(ctx, a, id, in) })
+			stays, err := chosen(f, "stays_locked", "say whether the case stays locked")
+			if err != nil {
+				return "", err
+			}
+			_, err = s.ReviewLock(ctx, a, id, app.LockReviewInput{KeyWorker: strings.TrimSpace(f.Value("key_worker")), StaysLocked: stays})
+			return "Review recorded", err
 		}},
 	{Name: "unlock", Title: "Unlock the case", Submit: "Unlock",
 		run: func(ctx context.Context, s *app.Service, a casehold.Actor, id string, f *form) (string, error) {
