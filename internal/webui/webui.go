@@ -322,6 +322,8 @@ type view struct {
 	Status   int
 	Message  string
 	Headline string
+	// Back is the page the person came from, offered on an error page.
+	Back string
 	// Refresh, when set, has the page's script fetch its live part again after that many
 	// seconds (an export's progress; see poll in casehold.js).
 	Refresh int
@@ -403,6 +405,7 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, ss *session, err error
 	switch code {
 	case casehold.EFORBIDDEN:
 		headline = "You do not have access to this"
+		msg = plainRefusal(msg)
 	case casehold.ENOTFOUND:
 		headline = "Page not found"
 	case casehold.EINTERNAL, casehold.EINTEGRITY:
@@ -418,7 +421,7 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, ss *session, err error
 
 func (u *UI) renderError(w http.ResponseWriter, r *http.Request, ss *session, status int, headline, msg string) {
 	v := u.newView(r, ss, headline, "")
-	v.Headline, v.Message, v.Status = headline, msg, status
+	v.Headline, v.Message, v.Status, v.Back = headline, msg, status, backTo(r)
 	u.render(w, r, status, "error.html", v)
 }
 
