@@ -130,3 +130,25 @@ func TestLockDecisionIsAChoice(t *testing.T) {
 		t.Fatalf("refuse: %d\n%s", status, between(body, "<main", "</main>"))
 	}
 }
+
+// TestReleasedMattersPage: a released matter leaves My work and is found under Released
+// matters, most recent first, from where its page opens.
+func TestReleasedMattersPage(t *testing.T) {
+	_, _, c := signedIn(t, "s-coord-01")
+	today := time.Now().UTC().Format("2006-01-02")
+	for _, ref := range []string{"CCRC/07101/2026", "CCRC/07102/2026"} {
+		matter := openCCRC(c, ref, "P7400001")
+		c.get(matter + "/do/release")
+		if status, _, body := c.post(matter+"/do/release", url.Values{"reason": {"direction withdrawn"}, "teams_told_on": {today}}); status != 200 {
+			t.Fatalf("release %s: %d\n%s", ref, status, between(body, "<main", "</main>"))
+		}
+	}
+	if _, _, body := c.get("/"); strings.Contains(body, "CCRC/07101/2026") || !strings.Contains(body, `href="/ui/matters/released"`) {
+		t.Fatalf("My work lists a released matter, or has no way to the released ones:\n%s", between(body, "<main", "</main>"))
+	}
+	status, _, body := c.get("/ui/matters/released")
+	first, second := strings.Index(body, "CCRC/07102/2026"), strings.Index(body, "CCRC/07101/2026")
+	if status != 200 || first < 0 || second < 0 || first > second {
+		t.Fatalf("released matters: %d, want both, the most recent first:\n%s", status, between(body, "<main", "</main>"))
+	}
+}

@@ -1,6 +1,8 @@
 package webui
 
 import (
+	"time"
+	"sort"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +33,32 @@ type workData struct {
 	Triage    int
 	CanCreate bool
 	CanTriage bool
+}
+
+// releasedMatters lists the released matters the actor may see, the most recent first: a
+// released matter leaves My work but its record, documents and progress stay to be read.
+func (u *UI) releasedMatters(w http.ResponseWriter, r *http.Request, ss *session) {
+	ctx, a := r.Context(), actorOf(r)
+	ms, err := u.App.ListMatters(ctx, a, casehold.MatterReleased)
+	if err != nil {
+		u.fail(w, r, ss, err)
+		return
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return releasedAt(ms[i]).After(releasedAt(ms[j])) })
+	v := u.newView(r, ss, "Released matters", "work")
+	v.Data = ms
+	u.render(w, r, http.StatusOK, "released.html", v)
+}
+
+// releasedAt is when the release finished, or was asked for if it has not yet.
+func releasedAt(m *casehold.Matter) time.Time {
+	if m.ReleasedAt != nil {
+		return *m.ReleasedAt
+	}
+	if m.ReleaseRequestedAt != nil {
+		return *m.ReleaseRequestedAt
+	}
+	return time.Time{}
 }
 
 // myWork is the home page: the matters the policy lets the actor open, with deadline and

@@ -175,6 +175,7 @@ func (u *UI) Routes() []Route {
 		{"POST", "/ui/sign-out", u.page(u.signOut), false, any},
 		{"GET", "/ui/matters/new", u.page(u.need(casehold.ActCreateMatter, u.newMatterPage)), false, intake},
 		{"POST", "/ui/matters/new", u.page(u.need(casehold.ActCreateMatter, u.createMatter)), false, intake},
+		{"GET", "/ui/matters/released", u.page(u.need(casehold.ActReadMatter, u.releasedMatters)), false, matterRoles},
 		{"GET", "/ui/matters/{id}", u.page(u.matterPage), false, matterRoles},
 		{"POST", "/ui/matters/{id}/documents", u.page(u.uploadDocuments), false, intake},
 		{"POST", "/ui/matters/{id}/uploads", u.page(u.need(casehold.ActUploadDocument, u.createUploadSlot)), false, intake},
