@@ -1,8 +1,6 @@
 package webui
 
 import (
-	"time"
-	"sort"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/casehold"
