@@ -1,6 +1,9 @@
 package webui_test
 
 import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -150,5 +153,46 @@ func TestReleasedMattersPage(t *testing.T) {
 	first, second := strings.Index(body, "CCRC/07102/2026"), strings.Index(body, "CCRC/07101/2026")
 	if status != 200 || first < 0 || second < 0 || first > second {
 		t.Fatalf("released matters: %d, want both, the most recent first:\n%s", status, between(body, "<main", "</main>"))
+	}
+}
+
+// TestScriptUploadErrorsUseLabels: the upload script shows the server's message as it is,
+// so it names the field as the page does ("Document date"), not by its code.
+func TestScriptUploadErrorsUseLabels(t *testing.T) {
+	_, srv, c := signedIn(t, "s-coord-01")
+	matter := openCCRC(c, "CCRC/07201/2026", "P7500001")
+	for _, tc := range []struct{ name, path, want string }{
+		{"Direct", matter + "/documents", "Document date must be"},
+		{"Presigned", matter + "/uploads", "Document date must be"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body bytes.Buffer
+			ctype := "application/x-www-form-urlencoded"
+			fields := map[string]string{"pid": "P7500001", "doc_type": "Contact", "doc_date": "21/12/2013", "filename": "a.pdf"}
+			if tc.name == "Direct" {
+				mw := multipart.NewWriter(&body)
+				for k, v := range fields {
+					_ = mw.WriteField(k, v)
+				}
+				w, _ := mw.CreateFormFile("file", "a.pdf")
+				_, _ = w.Write([]byte("%PDF-1.4\nx\n%%EOF\n"))
+				_ = mw.Close()
+				ctype = mw.FormDataContentType()
+			} else {
+				v := url.Values{}
+				for k, x := range fields {
+					v.Set(k, x)
+				}
+				body.WriteString(v.Encode())
+			}
+			req, _ := http.NewRequest("POST", srv.URL+tc.path, &body)
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Accept", "application/json")
+			req.Header.Set("X-CSRF-Token", c.csrf)
+			status, _, got := c.read(c.c.Do(req))
+			if status != 400 || !strings.Contains(got, tc.want) {
+				t.Fatalf("got %d %s, want 400 saying %q", status, got, tc.want)
+			}
+		})
 	}
 }

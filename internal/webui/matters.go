@@ -324,6 +324,15 @@ func (u *UI) uploadFail(w http.ResponseWriter, r *http.Request, ss *session, wan
 			status, msg = http.StatusInternalServerError, "internal error"
 			u.Log.ErrorContext(r.Context(), "web UI: upload", "err", err)
 		}
+		if code == casehold.EINVALID || code == casehold.ETOOLARGE {
+			// The field's label, as the page without script says it ("Document date",
+			// not "doc_date").
+			lf := u.uploadForm(&casehold.Matter{})
+			lf.Fields = append(lf.Fields, field{Name: "file", Label: "File", Kind: "file"}, field{Name: "filename", Label: "File name"})
+			if errs := lf.place(err); len(errs) > 0 {
+				msg = errs[0].Message
+			}
+		}
 		writeJSON(w, status, map[string]string{"error": upperFirst(msg)})
 		return
 	}
