@@ -1,6 +1,9 @@
 package webui
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPlainRefusal(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -14,6 +17,21 @@ func TestPlainRefusal(t *testing.T) {
 	} {
 		if got := plainRefusal(c.in); got != c.want {
 			t.Errorf("plainRefusal(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestWhenIsLondonTime(t *testing.T) {
+	when := funcs["when"].(func(time.Time) string)
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 7, 1, 9, 30, 0, 0, time.UTC), "1 July 2026 10:30 BST"},
+		{time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), "1 December 2026 09:30 GMT"},
+	} {
+		if got := when(c.at); got != c.want {
+			t.Errorf("when(%v) = %q, want %q", c.at, got, c.want)
 		}
 	}
 }

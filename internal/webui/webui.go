@@ -22,6 +22,7 @@ import (
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
+	"github.com/casehold/casehold/internal/workdays"
 )
 
 //go:embed templates/*.html
@@ -116,7 +117,8 @@ var funcs = template.FuncMap{
 		}
 		return d.Time().Format("2 January 2006")
 	},
-	"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	// Staff read times in the council's time, GMT or BST as the day is.
+	"when": func(t time.Time) string { return t.In(workdays.London()).Format("2 January 2006 15:04 MST") },
 	"abs": func(n int) int {
 		if n < 0 {
 			return -n
