@@ -154,7 +154,7 @@ func TestClassifyPage(t *testing.T) {
 			}
 			if status == 303 {
 				_, _, body = p.do("GET", loc, nil)
-				c.want = append(c.want, "Classified as other_social_care: due for disposal review from 2022-")
+				c.want = append(c.want, "Classified as Any other children&#39;s social care file: due for disposal review from 2022-")
 			}
 			for _, s := range c.want {
 				if !strings.Contains(body, s) {
@@ -165,7 +165,7 @@ func TestClassifyPage(t *testing.T) {
 	}
 	p := e.pageClient(t)
 	p.signIn(coord)
-	if _, _, body := p.do("GET", "/ui/documents/"+d.ID, nil); !strings.Contains(body, "other_social_care: due for disposal review from ") || strings.Contains(body, `href="`+path+`"`) {
+	if _, _, body := p.do("GET", "/ui/documents/"+d.ID, nil); !strings.Contains(body, "Any other children&#39;s social care file: due for disposal review from ") || strings.Contains(body, `href="`+path+`"`) {
 		t.Errorf("document page as the coordinator: want the retention row and no classify link\n%.3000s", body)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/casehold"
@@ -87,7 +88,20 @@ func awaitingAckOptions(m *casehold.Matter) []option {
 func disclosureOptions(m *casehold.Matter) []option {
 	var out []option
 	for _, d := range m.Work.Disclosures {
-		out = append(out, option{d.ID, fmt.Sprintf("%s (%d documents)", d.ID, len(d.DocumentIDs))})
+		state := "prepared, awaiting legal review"
+		switch {
+		case !d.ReceiptOn.IsZero():
+			state = "receipt confirmed " + d.ReceiptOn.Time().Format("2 January 2006")
+		case !d.SentOn.IsZero():
+			state = "sent " + d.SentOn.Time().Format("2 January 2006")
+		case !d.LegalReviewOn.IsZero():
+			state = "reviewed by legal services, not yet sent"
+		}
+		names := strings.Join(d.FileNames, ", ")
+		if len(d.FileNames) > 3 {
+			names = fmt.Sprintf("%s and %d more", strings.Join(d.FileNames[:3], ", "), len(d.FileNames)-3)
+		}
+		out = append(out, option{d.ID, fmt.Sprintf("%s (%s)", names, state)})
 	}
 	return out
 }

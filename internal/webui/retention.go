@@ -154,7 +154,7 @@ func (u *UI) classifyDocument(w http.ResponseWriter, r *http.Request, ss *sessio
 	if err == nil {
 		var d *casehold.Document
 		if d, err = u.App.ClassifyDocument(r.Context(), a, doc, in); err == nil {
-			notice = "Classified as " + d.Retention.Category
+			notice = "Classified as " + funcs["category"].(func(string) string)(d.Retention.Category)
 			if d.Retention.Permanent {
 				notice += ": kept permanently"
 			} else {

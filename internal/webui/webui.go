@@ -117,6 +117,14 @@ var funcs = template.FuncMap{
 		}
 		return d.Time().Format("2 January 2006")
 	},
+	// category is a retention category's title in the schedule ("adoption_enquiry" reads
+	// as the schedule names it); an unknown code is shown as it is.
+	"category": func(code string) string {
+		if r, err := casehold.Schedule().Rule(code); err == nil && r.Title != "" {
+			return r.Title
+		}
+		return code
+	},
 	// Staff read times in the council's time, GMT or BST as the day is.
 	"when": func(t time.Time) string { return t.In(workdays.London()).Format("2 January 2006 15:04 MST") },
 	"abs": func(n int) int {
