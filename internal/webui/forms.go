@@ -103,7 +103,10 @@ func (f *form) body() ([]byte, error) {
 				if line == "" {
 					continue
 				}
-				pid, name, _ := strings.Cut(line, ",")
+				pid, name, ok := strings.Cut(line, ",")
+				if !ok {
+					return nil, casehold.Errorf(casehold.EINVALID, "%s line %d has no comma: put a comma between the PID and the name (for example, P100234, Jordan Example)", fl.Name, len(people)+1)
+				}
 				people = append(people, map[string]string{"pid": strings.TrimSpace(pid), "name": strings.TrimSpace(name)})
 			}
 			if len(people) > 0 {

@@ -196,3 +196,14 @@ func TestScriptUploadErrorsUseLabels(t *testing.T) {
 		})
 	}
 }
+
+// TestPeopleLineWithoutComma: a pasted line with no comma between PID and name says so.
+func TestPeopleLineWithoutComma(t *testing.T) {
+	_, _, c := signedIn(t, "s-coord-01")
+	c.get("/ui/matters/new")
+	status, _, body := c.post("/ui/matters/new", url.Values{"reference": {"CCRC/07301/2026"}, "contact": {"Case Review Manager, CCRC"},
+		"received_on": {time.Now().UTC().Format("2006-01-02")}, "people": {"P7600001 Robin Invented"}})
+	if status != 400 || !strings.Contains(body, "has no comma: put a comma between the PID and the name") || !strings.Contains(body, "P7600001 Robin Invented") {
+		t.Fatalf("a line without a comma: %d\n%s", status, between(body, "<main", "</main>"))
+	}
+}

@@ -291,7 +291,10 @@ func (u *UI) recordContact(w http.ResponseWriter, r *http.Request, ss *session) 
 	if err == nil {
 		msg := "Contact recorded"
 		if res.Routed {
-			msg = "Contact passed on to the case's owner and the assessment team"
+			// The same words whether or not the child is locked (a suppressed lock must
+			// not show): the people responsible are the owner and the assessment team for a
+			// locked child, the assessment team otherwise.
+			msg = "Contact passed on to the people responsible for the child's case"
 			if res.Urgent {
 				msg += ", marked urgent: now phone the owner"
 			}
