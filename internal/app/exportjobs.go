@@ -42,12 +42,13 @@ const (
 
 // ExportJobView is an export job as its requester sees it.
 type ExportJobView struct {
-	ID        string                  `json:"id"`
-	MatterID  string                  `json:"matter_id"`
-	State     casehold.ExportState    `json:"state"`
-	CreatedAt time.Time               `json:"created_at"`
-	UpdatedAt time.Time               `json:"updated_at"`
-	Progress  casehold.ExportProgress `json:"progress"`
+	ID              string                  `json:"id"`
+	MatterID        string                  `json:"matter_id"`
+	MatterReference string                  `json:"matter_reference,omitempty"`
+	State           casehold.ExportState    `json:"state"`
+	CreatedAt       time.Time               `json:"created_at"`
+	UpdatedAt       time.Time               `json:"updated_at"`
+	Progress        casehold.ExportProgress `json:"progress"`
 	// Result describes the built pack (ready jobs only).
 	Result  *ExportJobResult `json:"result,omitempty"`
 	Failure string           `json:"failure,omitempty"`
@@ -70,7 +71,7 @@ type ExportJobResult struct {
 }
 
 func exportJobView(j *casehold.ExportJob, now time.Time) *ExportJobView {
-	v := &ExportJobView{ID: j.ID, MatterID: j.MatterID, State: j.State, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
+	v := &ExportJobView{ID: j.ID, MatterID: j.MatterID, MatterReference: j.MatterReference, State: j.State, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
 		Progress: j.Progress, Failure: j.Failure, Stalled: !j.State.Finished() && now.Sub(j.UpdatedAt) > ExportStallAfter}
 	if r := j.Result; r != nil && j.State == casehold.ExportReady {
 		v.Result = &ExportJobResult{FileName: r.FileName, Size: r.Size, ManifestSHA256: r.ManifestSHA256,
@@ -93,11 +94,12 @@ func (s *Exports) RequestExport(ctx context.Context, actor casehold.Actor, matte
 	if err := s.exportStores(); err != nil {
 		return nil, err
 	}
-	if _, err := s.PrepareExport(ctx, actor, matterID); err != nil {
+	ex, err := s.PrepareExport(ctx, actor, matterID)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	j := &casehold.ExportJob{ID: "x-" + s.IDs.New(), MatterID: matterID, RequestedBy: actor.ID, RequesterRoles: actor.Roles,
+	j := &casehold.ExportJob{ID: "x-" + s.IDs.New(), MatterID: matterID, MatterReference: ex.m.Reference, RequestedBy: actor.ID, RequesterRoles: actor.Roles,
 		State: casehold.ExportQueued, CreatedAt: now, UpdatedAt: now}
 	if _, err := s.ExportJobs.CreateExportJob(ctx, j); err != nil {
 		return nil, fmt.Errorf("request export: %w", err)

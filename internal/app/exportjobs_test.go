@@ -83,8 +83,9 @@ func TestExportJob(t *testing.T) {
 	if v.State != casehold.ExportQueued || v.MatterID != m.ID || v.DownloadURL != "" {
 		t.Fatalf("requested job = %+v", v)
 	}
-	if got, err := a.Service.ExportStatus(ctx, coord, v.ID); err != nil || got.State != casehold.ExportQueued || got.DownloadURL != "" {
-		t.Fatalf("status of a queued job = %+v, %v", got, err)
+	if got, err := a.Service.ExportStatus(ctx, coord, v.ID); err != nil || got.State != casehold.ExportQueued || got.DownloadURL != "" ||
+		got.MatterReference != m.Reference || m.Reference == "" {
+		t.Fatalf("status of a queued job = %+v, %v (want the matter's reference %q)", got, err, m.Reference)
 	}
 
 	t.Run("DeliveredTwiceBuildsOnce", func(t *testing.T) {

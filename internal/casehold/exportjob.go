@@ -52,9 +52,12 @@ type ExportOutcome struct {
 
 // ExportJob is one request for a matter's evidence pack.
 type ExportJob struct {
-	ID          string `json:"id"`
-	MatterID    string `json:"matter_id"`
-	RequestedBy string `json:"requested_by"` // actor id
+	ID       string `json:"id"`
+	MatterID string `json:"matter_id"`
+	// MatterReference is the matter's reference when the pack was asked for, so the job's
+	// page names the matter as staff know it without reading the matter again.
+	MatterReference string `json:"matter_reference,omitempty"`
+	RequestedBy     string `json:"requested_by"` // actor id
 	// RequesterRoles are the roles the requester's sign-in carried, so the build (which has
 	// no sign-in) decides access again as that person.
 	RequesterRoles []Role         `json:"requester_roles,omitempty"`
