@@ -502,6 +502,11 @@ func (u *UI) doAction(w http.ResponseWriter, r *http.Request, ss *session) {
 	f := u.actionForm(m, docs, act)
 	f.Values = r.PostForm
 	notice, err := act.run(r.Context(), u.App, actorOf(r), m, f)
+	if casehold.ErrorCode(err) == casehold.ENOTFOUND {
+		// The matter was found above, so what is missing is something the form named (a
+		// grant, a staff member, a document): the form again, saying so, not "Page not found".
+		err = casehold.Errorf(casehold.EINVALID, "%s", upperFirst(casehold.ErrorMessage(err)))
+	}
 	u.answerForm(w, r, ss, f, err, formPage{next: "/ui/matters/" + m.ID, notice: notice, title: act.Title, nav: "work",
 		template: "action.html", data: actionData{m, act}})
 }

@@ -207,3 +207,15 @@ func TestPeopleLineWithoutComma(t *testing.T) {
 		t.Fatalf("a line without a comma: %d\n%s", status, between(body, "<main", "</main>"))
 	}
 }
+
+// TestFormNamesWhatIsMissing: ending the access of someone who has none is the form again,
+// saying so, with what was typed kept, not a "Page not found" page.
+func TestFormNamesWhatIsMissing(t *testing.T) {
+	_, _, c := signedIn(t, "s-coord-01")
+	matter := openCCRC(c, "CCRC/07401/2026", "P7700001")
+	c.get(matter + "/do/revoke-access")
+	status, _, body := c.post(matter+"/do/revoke-access", url.Values{"staff_id": {"s-nobody-99"}})
+	if status != 400 || !strings.Contains(body, "No such grant on this matter") || !strings.Contains(body, `value="s-nobody-99"`) {
+		t.Fatalf("ending access nobody has: %d\n%s", status, between(body, "<main", "</main>"))
+	}
+}
