@@ -92,20 +92,27 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestResumeUploads: a body that landed whole before the server stopped is secured on the
-// next start, and a bad one is refused and discarded, both without anyone sending it again.
-func TestResumeUploads(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"CASEHOLD_DATA_DIR": dir}
+// embeddedApp builds the embedded backend on a fresh data folder and returns it with the
+// environment that points the commands under test at the same folder.
+func embeddedApp(t *testing.T) (*wire.App, map[string]string) {
+	t.Helper()
+	env := map[string]string{"CASEHOLD_DATA_DIR": t.TempDir()}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	a, err := wire.Build(ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err := wire.Build(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, env
+}
+
+// TestResumeUploads: a body that landed whole before the server stopped is secured on the
+// next start, and a bad one is refused and discarded, both without anyone sending it again.
+func TestResumeUploads(t *testing.T) {
+	ctx := context.Background()
+	a, _ := embeddedApp(t)
 	defer a.Close()
 	coord := auth.DemoStaff[0]
 	m, err := a.Service.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "RESUME-1", Contact: "c",
@@ -159,18 +166,10 @@ func TestIntakeTrustIsStated(t *testing.T) {
 // An outsider who asks for a consistency proof between the wrong sizes is told so, not
 // that the log fails to extend: a refusal that reads like tampering must mean tampering.
 func TestCheckConsistencyNamesWrongSizes(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"CASEHOLD_DATA_DIR": dir}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	a, err := wire.Build(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, env := embeddedApp(t)
 	defer a.Close()
+	dir := t.TempDir()
 	coord, ig := auth.DemoStaff[0], auth.DemoStaff[0]
 	for _, s := range auth.DemoStaff {
 		if s.Has(casehold.RoleIG) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,25 +12,14 @@ import (
 	"github.com/casehold/casehold/internal/app"
 	"github.com/casehold/casehold/internal/auth"
 	"github.com/casehold/casehold/internal/casehold"
-	"github.com/casehold/casehold/internal/config"
-	"github.com/casehold/casehold/internal/wire"
 )
 
 // TestExportAndVerifyPack: `casehold export` writes a pack `casehold verify-pack` accepts;
 // one changed byte in it is named; exporting as someone the policy refuses writes nothing.
 func TestExportAndVerifyPack(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"CASEHOLD_DATA_DIR": dir}
-	getenv := func(k string) string { return env[k] }
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	a, err := wire.Build(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, env := embeddedApp(t)
+	getenv := func(k string) string { return env[k] }
 	coord := auth.DemoStaff[0]
 	m, err := a.Service.CreateMatter(ctx, coord, casehold.NewMatterInput{Reference: "CLI-PACK-1", Contact: "c",
 		ReceivedOn: time.Now().UTC().Format("2006-01-02"), People: []casehold.Person{{PID: "P1", Name: "Invented Person"}}})
