@@ -154,6 +154,9 @@ func TestReleasedMattersPage(t *testing.T) {
 	if status != 200 || first < 0 || second < 0 || first > second {
 		t.Fatalf("released matters: %d, want both, the most recent first:\n%s", status, between(body, "<main", "</main>"))
 	}
+	if strings.Count(body, " GMT</td>")+strings.Count(body, " BST</td>") != 2 {
+		t.Errorf("each released matter shows when it was released:\n%s", between(body, "<main", "</main>"))
+	}
 }
 
 // TestScriptUploadErrorsUseLabels: the upload script shows the server's message as it is,
